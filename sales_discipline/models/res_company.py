@@ -1,0 +1,116 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+# Field types whose "empty" value is a legitimate business value (0, False):
+# they cannot be required by the client-data policy.
+UNREQUIRABLE_FIELD_TYPES = ("boolean", "integer", "float", "monetary", "binary", "reference")
+POLICY_FIELD_DOMAIN = [
+    ("model", "=", "res.partner"),
+    ("store", "=", True),
+    ("ttype", "not in", UNREQUIRABLE_FIELD_TYPES),
+]
+DEFAULT_COMPANY_REQUIRED_FIELDS = (
+    "name",
+    "client_type",
+    "street",
+    "phone",
+    "email",
+    "acquisition_source_id",
+    "industry_id",
+)
+DEFAULT_CONTACT_REQUIRED_FIELDS = ("name", "function", "phone", "email", "parent_id")
+
+
+class ResCompany(models.Model):
+    """Holds the discipline policies, since they may differ from one company to another."""
+
+    _inherit = "res.company"
+
+    discipline_client_active_days = fields.Integer(
+        string="Active Client Window (days)",
+        default=365,
+        help="A client with a won deal within this many days is Active; one with older won deals only is Lost.",
+    )
+    discipline_company_field_ids = fields.Many2many(
+        "ir.model.fields",
+        "res_company_discipline_company_field_rel",
+        "company_id",
+        "field_id",
+        string="Required Company Fields",
+        domain=POLICY_FIELD_DOMAIN,
+        help="Fields a client company card must carry before it can be saved.",
+    )
+    discipline_contact_field_ids = fields.Many2many(
+        "ir.model.fields",
+        "res_company_discipline_contact_field_rel",
+        "company_id",
+        "field_id",
+        string="Required Contact Fields",
+        domain=POLICY_FIELD_DOMAIN,
+        help="Fields a contact person card must carry before it can be saved.",
+    )
+
+    @api.model
+    def _discipline_policy_fields(self):
+        """Company fields a discipline administrator may edit without company-wide rights."""
+        return {
+            "discipline_client_active_days",
+            "discipline_company_field_ids",
+            "discipline_contact_field_ids",
+        }
+
+    def _discipline_required_field_names(self, is_company):
+        """The policy's field names for a company card or a contact card, readable by any salesperson."""
+        self.ensure_one()
+        policy = self.sudo().discipline_company_field_ids if is_company else self.sudo().discipline_contact_field_ids
+        return policy.mapped("name")
+
+    @api.model
+    def _discipline_default_field_ids(self, field_names):
+        return self.env["ir.model.fields"].search([("model", "=", "res.partner"), ("name", "in", list(field_names))])
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Give new companies the shipped policies, and keep their own partner out of the client policy."""
+        for vals in vals_list:
+            vals.setdefault(
+                "discipline_company_field_ids",
+                [(6, 0, self._discipline_default_field_ids(DEFAULT_COMPANY_REQUIRED_FIELDS).ids)],
+            )
+            vals.setdefault(
+                "discipline_contact_field_ids",
+                [(6, 0, self._discipline_default_field_ids(DEFAULT_CONTACT_REQUIRED_FIELDS).ids)],
+            )
+        return super(ResCompany, self.with_context(discipline_policy_exempt=True)).create(vals_list)
+
+    def write(self, vals):
+        """Let a discipline administrator change the policies, and nothing else of the company."""
+        if not self.env.su and not self.env.user.has_group("base.group_erp_manager"):
+            forbidden = set(vals) - self._discipline_policy_fields()
+            if forbidden:
+                raise AccessError(
+                    self.env._(
+                        "You may only change the sales discipline policies of a company, not: %(fields)s.",
+                        fields=", ".join(sorted(forbidden)),
+                    )
+                )
+        result = super().write(vals)
+        if {"discipline_company_field_ids", "discipline_contact_field_ids"} & set(vals):
+            partners = self.env["res.partner"].sudo().search([("company_id", "in", [False, *self.ids])])
+            partners._discipline_refresh_completeness()
+        return result
+
+    @api.model
+    def _discipline_install_default_policies(self):
+        """Give the companies that exist at install time the shipped policies."""
+        companies = self.sudo().search([])
+        companies.write(
+            {
+                "discipline_company_field_ids": [
+                    (6, 0, self._discipline_default_field_ids(DEFAULT_COMPANY_REQUIRED_FIELDS).ids)
+                ],
+                "discipline_contact_field_ids": [
+                    (6, 0, self._discipline_default_field_ids(DEFAULT_CONTACT_REQUIRED_FIELDS).ids)
+                ],
+            }
+        )

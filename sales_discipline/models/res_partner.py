@@ -1,0 +1,596 @@
+import re
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+CLIENT_STATUSES = [
+    ("active", "Active"),
+    ("lost", "Lost"),
+    ("inquiry", "Inquiry"),
+]
+CLIENT_TYPES = [
+    ("end_customer", "End customer"),
+    ("reseller", "Reseller"),
+    ("distributor", "Distributor"),
+    ("partner", "Partner"),
+]
+COMPANY_SIZES = [
+    ("micro", "1-10 employees"),
+    ("small", "11-50 employees"),
+    ("medium", "51-250 employees"),
+    ("large", "251-1000 employees"),
+    ("enterprise", "Over 1000 employees"),
+]
+# Free mailbox providers: sharing one of these domains says nothing about being the same company.
+PUBLIC_EMAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "icloud.com",
+        "mail.ru",
+        "bk.ru",
+        "inbox.ru",
+        "list.ru",
+        "yandex.ru",
+        "ya.ru",
+        "rambler.ru",
+        "proton.me",
+        "protonmail.com",
+    }
+)
+LEGAL_FORM_RE = re.compile(
+    r"\b(ооо|оао|зао|пао|ао|ип|нко|llc|ltd|limited|inc|corp|gmbh|sa|sas|srl|bv|plc|co)\b",
+    re.IGNORECASE,
+)
+NON_WORD_RE = re.compile(r"[\W_]+", re.UNICODE)
+NON_DIGIT_RE = re.compile(r"\D+")
+# Phone numbers are compared on their last digits, so that +7 495 …, 8 (495) … and 495 … match.
+PHONE_SIGNIFICANT_DIGITS = 10
+PHONE_MIN_DIGITS = 6
+STATUS_REFRESH_BATCH = 1000
+
+
+def normalize_company_name(name):
+    """Lower-case the name and drop legal forms, quotes and punctuation."""
+    if not name:
+        return False
+    cleaned = LEGAL_FORM_RE.sub(" ", name.lower().replace("ё", "е"))
+    cleaned = NON_WORD_RE.sub("", cleaned)
+    return cleaned or False
+
+
+def normalize_phone(phone):
+    digits = NON_DIGIT_RE.sub("", phone or "")
+    if len(digits) < PHONE_MIN_DIGITS:
+        return False
+    return digits[-PHONE_SIGNIFICANT_DIGITS:]
+
+
+def normalize_vat(vat):
+    cleaned = NON_WORD_RE.sub("", (vat or "").upper())
+    return cleaned or False
+
+
+def email_domain(email):
+    if not email or "@" not in email:
+        return False
+    domain = email.strip().rsplit("@", 1)[1].strip(" >").lower()
+    if not domain or domain in PUBLIC_EMAIL_DOMAINS:
+        return False
+    return domain
+
+
+class ResPartner(models.Model):
+    """Client cards under discipline: required data, no duplicates, a computed client status."""
+
+    _inherit = "res.partner"
+
+    client_type = fields.Selection(CLIENT_TYPES, tracking=True)
+    acquisition_source_id = fields.Many2one(
+        "utm.source",
+        string="Acquisition Channel",
+        ondelete="restrict",
+        tracking=True,
+        help="How this client came to us.",
+    )
+    payment_deferral_days = fields.Integer(
+        string="Payment Deferral (days)",
+        help="Days of credit granted to the client; 0 means prepayment.",
+    )
+    company_size = fields.Selection(COMPANY_SIZES)
+    client_status = fields.Selection(
+        CLIENT_STATUSES,
+        default="inquiry",
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+        help="Active: a won deal within the company's active window. Lost: won deals, none within the "
+        "window. Inquiry: never a won deal.",
+    )
+    client_status_date = fields.Date(
+        string="Status Refreshed On",
+        readonly=True,
+        copy=False,
+        index=True,
+    )
+    last_purchase_date = fields.Date(readonly=True, copy=False)
+    data_completeness = fields.Integer(
+        string="Data Completeness (%)",
+        readonly=True,
+        copy=False,
+        default=100,
+        aggregator="avg",
+    )
+    is_data_complete = fields.Boolean(
+        string="Complete Card",
+        readonly=True,
+        copy=False,
+        default=True,
+        index=True,
+    )
+    missing_field_names = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Technical names of the required fields this card lacks.",
+    )
+    missing_field_labels = fields.Char(
+        string="Missing Data",
+        compute="_compute_missing_field_labels",
+    )
+    vat_normalized = fields.Char(compute="_compute_normalized_keys", store=True, index=True)
+    phone_normalized = fields.Char(compute="_compute_normalized_keys", store=True, index=True)
+    email_domain = fields.Char(compute="_compute_normalized_keys", store=True, index=True)
+    name_normalized = fields.Char(compute="_compute_normalized_keys", store=True)
+    won_deal_count = fields.Integer(
+        compute="_compute_won_deals",
+        groups="sales_team.group_sale_salesman",
+    )
+    won_amount = fields.Monetary(
+        string="Won Revenue",
+        compute="_compute_won_deals",
+        currency_field="won_currency_id",
+        groups="sales_team.group_sale_salesman",
+    )
+    won_currency_id = fields.Many2one("res.currency", compute="_compute_won_deals")
+    last_communication_date = fields.Datetime(
+        compute="_compute_communications",
+        groups="sales_team.group_sale_salesman",
+        help="Last message or logged activity on one of the client's deals.",
+    )
+    communication_user_ids = fields.Many2many(
+        "res.users",
+        string="Talked To Us Through",
+        compute="_compute_communications",
+        groups="sales_team.group_sale_salesman",
+        help="Our people who wrote or logged something on the client's deals.",
+    )
+
+    @api.depends("missing_field_names")
+    def _compute_missing_field_labels(self):
+        partner_fields = self._fields
+        for partner in self:
+            names = (partner.missing_field_names or "").split(",")
+            labels = [partner_fields[name]._description_string(self.env) for name in names if name in partner_fields]
+            partner.missing_field_labels = ", ".join(labels)
+
+    @api.depends("vat", "phone", "mobile", "email", "name", "is_company")
+    def _compute_normalized_keys(self):
+        for partner in self:
+            partner.vat_normalized = normalize_vat(partner.vat)
+            partner.phone_normalized = normalize_phone(partner.phone) or normalize_phone(partner.mobile)
+            partner.email_domain = email_domain(partner.email)
+            partner.name_normalized = normalize_company_name(partner.name)
+
+    def _discipline_client_partners(self):
+        """All partners of these commercial entities, archived ones included, in one query."""
+        return self.with_context(active_test=False).search([("commercial_partner_id", "in", self.ids)])
+
+    def _compute_won_deals(self):
+        commercial = self.commercial_partner_id
+        data = self.env["crm.lead"]._read_group(
+            [
+                ("partner_id", "in", commercial._discipline_client_partners().ids),
+                ("stage_id.is_won", "=", True),
+            ],
+            groupby=["partner_id"],
+            aggregates=["__count", "expected_revenue:sum"],
+        )
+        counts, amounts = {}, {}
+        for partner, count, amount in data:
+            key = partner.commercial_partner_id.id
+            counts[key] = counts.get(key, 0) + count
+            amounts[key] = amounts.get(key, 0.0) + amount
+        currency = self.env.company.currency_id
+        for partner in self:
+            key = partner.commercial_partner_id.id
+            partner.won_deal_count = counts.get(key, 0)
+            partner.won_amount = amounts.get(key, 0.0)
+            partner.won_currency_id = currency
+
+    def _compute_communications(self):
+        commercial = self.commercial_partner_id
+        leads = (
+            self.env["crm.lead"]
+            .with_context(active_test=False)
+            .search([("partner_id", "in", commercial._discipline_client_partners().ids)])
+        )
+        last_dates, authors = {}, {}
+        if leads:
+            data = (
+                self.env["mail.message"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("model", "=", "crm.lead"),
+                        ("res_id", "in", leads.ids),
+                        ("message_type", "in", ("comment", "email", "email_outgoing")),
+                        ("author_id.user_ids.share", "=", False),
+                    ],
+                    groupby=["res_id"],
+                    aggregates=["date:max", "author_id:array_agg"],
+                )
+            )
+            lead_partner = {lead.id: lead.partner_id.commercial_partner_id.id for lead in leads}
+            for res_id, last_date, author_ids in data:
+                key = lead_partner.get(res_id)
+                if last_dates.get(key) is None or last_date > last_dates[key]:
+                    last_dates[key] = last_date
+                authors.setdefault(key, set()).update(author_ids)
+        all_authors = self.env["res.partner"].browse({a for ids in authors.values() for a in ids})
+        users_by_partner = {}
+        for user in all_authors.sudo().user_ids.filtered(lambda u: not u.share):
+            users_by_partner.setdefault(user.partner_id.id, self.env["res.users"])
+            users_by_partner[user.partner_id.id] |= user
+        for partner in self:
+            key = partner.commercial_partner_id.id
+            partner.last_communication_date = last_dates.get(key, False)
+            users = self.env["res.users"]
+            for author_id in authors.get(key, ()):
+                users |= users_by_partner.get(author_id, self.env["res.users"])
+            partner.communication_user_ids = users
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Refuse incomplete and duplicate client cards, whatever the path (form, RPC, import, quick-create)."""
+        partners = super().create(vals_list)
+        if not self._discipline_skips_policy():
+            scoped = partners._discipline_in_scope()
+            scoped._discipline_enforce(scoped._discipline_card_fields())
+        partners._discipline_refresh_completeness()
+        return partners
+
+    def write(self, vals):
+        """Enforce the policy when a card's policy data is edited, so that legacy cards only bite when touched."""
+        result = super().write(vals)
+        touched = set(vals)
+        if touched & self._discipline_watched_fields():
+            if not self._discipline_skips_policy():
+                scoped = self._discipline_in_scope()
+                scoped._discipline_enforce(touched)
+            self._discipline_refresh_completeness()
+        return result
+
+    # ------------------------------------------------------------------
+    # Policy
+    # ------------------------------------------------------------------
+
+    def _discipline_skips_policy(self):
+        """Automated server flows (module data, crons, mail gateway) run as superuser and are not refused."""
+        return self.env.su
+
+    def _discipline_user_is_admin(self):
+        return self.env.user.has_group("sales_discipline.group_discipline_admin")
+
+    def _discipline_bypass_requested(self, key):
+        """A documented context flag lets a discipline administrator bypass a rule, never anyone else."""
+        return bool(self.env.context.get(key)) and self._discipline_user_is_admin()
+
+    @api.model
+    def _discipline_watched_fields(self):
+        company = self.env.company
+        fields_ = set(company._discipline_required_field_names(is_company=True))
+        fields_ |= set(company._discipline_required_field_names(is_company=False))
+        fields_ |= {"is_company", "parent_id", "type", "user_id", "vat", "phone", "mobile", "email", "name"}
+        return fields_
+
+    def _discipline_card_fields(self):
+        """Every field name a new card could be refused on."""
+        return self._discipline_watched_fields()
+
+    def _discipline_in_scope(self):
+        """Client companies and contact persons; not the partners of users, of companies, nor addresses."""
+        exempt_context = self.env.context.get("discipline_policy_exempt") and self.env.user.has_group(
+            "base.group_erp_manager"
+        )
+        if exempt_context:
+            return self.browse()
+        candidates = self.filtered(lambda p: p.is_company or p.type == "contact")
+        if not candidates:
+            return candidates
+        exempt_ids = set(
+            self.env["res.users"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("partner_id", "in", candidates.ids)])
+            .partner_id.ids
+        )
+        exempt_ids |= set(self.env["res.company"].sudo().search([("partner_id", "in", candidates.ids)]).partner_id.ids)
+        return candidates.filtered(lambda p: p.id not in exempt_ids)
+
+    def _discipline_required_fields(self):
+        """The required field names that apply to this card, by its kind and its company's policy."""
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        names = company._discipline_required_field_names(self.is_company)
+        return [*names, "user_id"] if self.is_company else names
+
+    def _discipline_missing_fields(self):
+        self.ensure_one()
+        return [name for name in self._discipline_required_fields() if name in self._fields and not self[name]]
+
+    def _discipline_enforce(self, touched):
+        """Raise one message that names, for each refused card, every missing field and every broken rule."""
+        if not self:
+            return
+        if self._discipline_bypass_requested("sales_discipline_bypass"):
+            for partner in self:
+                partner.message_post(
+                    body=self.env._("Client data policy bypassed by %(user)s.", user=self.env.user.name)
+                )
+            return
+        problems = []
+        for partner in self:
+            missing = partner._discipline_missing_fields()
+            if missing:
+                labels = ", ".join(sorted(self._fields[name]._description_string(self.env) for name in missing))
+                problems.append(
+                    self.env._(
+                        "%(card)s: fill in %(fields)s.",
+                        card=partner.display_name or self.env._("New card"),
+                        fields=labels,
+                    )
+                )
+        problems += self.filtered("is_company")._discipline_salesperson_problems()
+        if problems:
+            raise ValidationError(
+                self.env._("The client card cannot be saved:\n%(problems)s", problems="\n".join(problems))
+            )
+        if touched & {"vat", "phone", "mobile", "email", "name", "is_company"}:
+            self.filtered("is_company")._discipline_check_duplicates()
+
+    def _discipline_salesperson_problems(self):
+        """CL-3: the responsible salesperson is an active internal user who belongs to a sales team."""
+        users = self.user_id
+        if not users:
+            return []
+        members = (
+            self.env["crm.team.member"]
+            .sudo()
+            ._read_group(
+                [("user_id", "in", users.ids), ("crm_team_id.active", "=", True)],
+                groupby=["user_id"],
+            )
+        )
+        leaders = self.env["crm.team"].sudo()._read_group([("user_id", "in", users.ids)], groupby=["user_id"])
+        in_team = {user.id for (user,) in members} | {user.id for (user,) in leaders}
+        problems = []
+        for partner in self.filtered("user_id"):
+            user = partner.user_id.sudo()
+            if not user.active or user.share or user.id not in in_team:
+                problems.append(
+                    self.env._(
+                        "%(card)s: the responsible salesperson %(user)s must be an active internal user "
+                        "who belongs to a sales team.",
+                        card=partner.display_name,
+                        user=user.name,
+                    )
+                )
+        return problems
+
+    # ------------------------------------------------------------------
+    # Duplicates
+    # ------------------------------------------------------------------
+
+    def _discipline_find_duplicates(self):
+        """Return {partner id: (existing id, criterion)} using the indexed normalised columns."""
+        if not self:
+            return {}
+        self.flush_recordset(["vat_normalized", "phone_normalized", "email_domain", "name_normalized"])
+        same_company = SQL("(other.company_id IS NULL OR new.company_id IS NULL OR other.company_id = new.company_id)")
+        query = SQL(
+            """
+            SELECT new.id, MIN(other.id), 'vat'
+              FROM res_partner new
+              JOIN res_partner other ON other.vat_normalized = new.vat_normalized
+             WHERE new.id = ANY(%(ids)s) AND other.id <> new.id AND other.is_company AND other.active
+               AND %(same_company)s
+             GROUP BY new.id
+            UNION ALL
+            SELECT new.id, MIN(other.id), 'phone'
+              FROM res_partner new
+              JOIN res_partner other ON other.phone_normalized = new.phone_normalized
+             WHERE new.id = ANY(%(ids)s) AND other.id <> new.id AND other.is_company AND other.active
+               AND %(same_company)s
+             GROUP BY new.id
+            UNION ALL
+            SELECT new.id, MIN(other.id), 'email'
+              FROM res_partner new
+              JOIN res_partner other ON other.email_domain = new.email_domain
+             WHERE new.id = ANY(%(ids)s) AND other.id <> new.id AND other.is_company AND other.active
+               AND %(same_company)s
+               AND (strpos(other.name_normalized, new.name_normalized) > 0
+                    OR strpos(new.name_normalized, other.name_normalized) > 0)
+             GROUP BY new.id
+            """,
+            ids=self.ids,
+            same_company=same_company,
+        )
+        self.env.cr.execute(query)
+        duplicates = {}
+        for partner_id, existing_id, criterion in self.env.cr.fetchall():
+            duplicates.setdefault(partner_id, (existing_id, criterion))
+        return duplicates
+
+    def _discipline_check_duplicates(self):
+        duplicates = self._discipline_find_duplicates()
+        if not duplicates:
+            return
+        criteria = {
+            "vat": self.env._("tax ID"),
+            "phone": self.env._("phone"),
+            "email": self.env._("email domain and name"),
+        }
+        existing = self.browse([existing_id for existing_id, _criterion in duplicates.values()]).sudo()
+        names = {partner.id: partner.display_name for partner in existing}
+        if self._discipline_bypass_requested("sales_discipline_allow_duplicate"):
+            for partner in self.filtered(lambda p: p.id in duplicates):
+                existing_id, criterion = duplicates[partner.id]
+                partner.message_post(
+                    body=self.env._(
+                        "Saved as a deliberate duplicate of %(existing)s (#%(id)s, same %(criterion)s) by %(user)s.",
+                        existing=names[existing_id],
+                        id=existing_id,
+                        criterion=criteria[criterion],
+                        user=self.env.user.name,
+                    )
+                )
+            return
+        lines = []
+        for partner in self.filtered(lambda p: p.id in duplicates):
+            existing_id, criterion = duplicates[partner.id]
+            lines.append(
+                self.env._(
+                    "%(card)s duplicates the existing client %(existing)s (#%(id)s): same %(criterion)s. "
+                    "Open the existing card instead.",
+                    card=partner.display_name,
+                    existing=names[existing_id],
+                    id=existing_id,
+                    criterion=criteria[criterion],
+                )
+            )
+        raise ValidationError("\n".join(lines))
+
+    # ------------------------------------------------------------------
+    # Completeness and status
+    # ------------------------------------------------------------------
+
+    def _discipline_refresh_completeness(self):
+        """Store, per card, what the policy finds missing, so that incomplete cards can be listed and filtered."""
+        scoped = self._discipline_in_scope()
+        updates = {}
+        for partner in scoped:
+            required = partner._discipline_required_fields()
+            missing = partner._discipline_missing_fields()
+            percent = round(100 * (len(required) - len(missing)) / len(required)) if required else 100
+            key = (",".join(missing) or False, percent)
+            if (partner.missing_field_names, partner.data_completeness) != key:
+                updates.setdefault(key, []).append(partner.id)
+        for (missing, percent), ids in updates.items():
+            self.browse(ids).sudo().write(
+                {"missing_field_names": missing, "data_completeness": percent, "is_data_complete": not missing}
+            )
+
+    def _discipline_refresh_client_status(self):
+        """Compute Active / Lost / Inquiry from won deals (and confirmed sale orders) for these commercial partners."""
+        commercial = self.commercial_partner_id
+        if not commercial:
+            return
+        last_dates = commercial._discipline_last_purchase_dates()
+        today = fields.Date.context_today(self)
+        groups = {}
+        for company in commercial.company_id | self.env.company:
+            threshold = today - timedelta(days=company.discipline_client_active_days)
+            for partner in commercial.filtered(lambda p, c=company: (p.company_id or self.env.company) == c):
+                last = last_dates.get(partner.id)
+                if not last:
+                    status = "inquiry"
+                elif last >= threshold:
+                    status = "active"
+                else:
+                    status = "lost"
+                groups.setdefault((status, last or False), []).append(partner.id)
+        for (status, last), ids in groups.items():
+            self.browse(ids).sudo().write(
+                {"client_status": status, "last_purchase_date": last, "client_status_date": today}
+            )
+
+    def _discipline_last_purchase_dates(self):
+        """Last won deal (or confirmed sale order, when Sales is installed) per commercial partner."""
+        partners = self._discipline_client_partners()
+        commercial_of = {p.id: p.commercial_partner_id.id for p in partners}
+        last_dates = {}
+
+        def merge(partner_id, moment):
+            key = commercial_of.get(partner_id)
+            if key and moment:
+                day = fields.Date.to_date(moment)
+                if last_dates.get(key) is None or day > last_dates[key]:
+                    last_dates[key] = day
+
+        won = (
+            self.env["crm.lead"]
+            .sudo()
+            ._read_group(
+                [("partner_id", "in", partners.ids), ("stage_id.is_won", "=", True)],
+                groupby=["partner_id"],
+                aggregates=["date_closed:max"],
+            )
+        )
+        for partner, moment in won:
+            merge(partner.id, moment)
+        if "sale.order" in self.env:
+            orders = (
+                self.env["sale.order"]
+                .sudo()
+                ._read_group(
+                    [("partner_id", "in", partners.ids), ("state", "=", "sale")],
+                    groupby=["partner_id"],
+                    aggregates=["date_order:max"],
+                )
+            )
+            for partner, moment in orders:
+                merge(partner.id, moment)
+        return last_dates
+
+    @api.model
+    def _cron_discipline_refresh_clients(self, batch_size=STATUS_REFRESH_BATCH):
+        """Daily: refresh client status and completeness in batches, reporting progress to the scheduler."""
+        today = fields.Date.context_today(self)
+        domain = [
+            ("parent_id", "=", False),
+            "|",
+            ("client_status_date", "=", False),
+            ("client_status_date", "<", today),
+        ]
+        todo = self.search(domain, limit=batch_size, order="id")
+        todo._discipline_refresh_client_status()
+        todo._discipline_refresh_completeness()
+        remaining = self.search_count(domain)
+        self.env["ir.cron"]._notify_progress(done=len(todo), remaining=remaining)
+        return remaining
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_view_won_deals(self):
+        """Open the won deals of the client and of its contacts."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm.crm_lead_opportunities")
+        action["domain"] = [
+            ("partner_id", "in", self.commercial_partner_id._discipline_client_partners().ids),
+            ("stage_id.is_won", "=", True),
+        ]
+        action["context"] = {"create": False}
+        return action
