@@ -264,10 +264,10 @@ class ResPartner(models.Model):
     def create(self, vals_list):
         """Refuse incomplete and duplicate client cards, whatever the path (form, RPC, import, quick-create)."""
         partners = super().create(vals_list)
+        scoped = partners._discipline_in_scope(new=True)
         if not self._discipline_skips_policy():
-            scoped = partners._discipline_in_scope()
             scoped._discipline_enforce(scoped._discipline_card_fields())
-        partners._discipline_refresh_completeness()
+        scoped._discipline_store_completeness()
         return partners
 
     def write(self, vals):
@@ -275,10 +275,10 @@ class ResPartner(models.Model):
         result = super().write(vals)
         touched = set(vals)
         if touched & self._discipline_watched_fields():
+            scoped = self._discipline_in_scope()
             if not self._discipline_skips_policy():
-                scoped = self._discipline_in_scope()
                 scoped._discipline_enforce(touched)
-            self._discipline_refresh_completeness()
+            scoped._discipline_store_completeness()
         return result
 
     # ------------------------------------------------------------------
@@ -308,15 +308,19 @@ class ResPartner(models.Model):
         """Every field name a new card could be refused on."""
         return self._discipline_watched_fields()
 
-    def _discipline_in_scope(self):
-        """Client companies and contact persons; not the partners of users, of companies, nor addresses."""
+    def _discipline_in_scope(self, new=False):
+        """Client companies and contact persons; not the partners of users, of companies, nor addresses.
+
+        New partners cannot belong to a user or a company yet: Odoo creates those through res.users and
+        res.company, which mark them exempt, so the look-ups are only needed for existing partners.
+        """
         exempt_context = self.env.context.get("discipline_policy_exempt") and self.env.user.has_group(
             "base.group_erp_manager"
         )
         if exempt_context:
             return self.browse()
         candidates = self.filtered(lambda p: p.is_company or p.type == "contact")
-        if not candidates:
+        if not candidates or new:
             return candidates
         exempt_ids = set(
             self.env["res.users"]
@@ -374,16 +378,19 @@ class ResPartner(models.Model):
         users = self.user_id
         if not users:
             return []
-        members = (
-            self.env["crm.team.member"]
-            .sudo()
-            ._read_group(
-                [("user_id", "in", users.ids), ("crm_team_id.active", "=", True)],
-                groupby=["user_id"],
+        self.env["crm.team.member"].flush_model(["user_id", "active", "crm_team_id"])
+        self.env["crm.team"].flush_model(["user_id", "active"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT member.user_id FROM crm_team_member member
+                     JOIN crm_team team ON team.id = member.crm_team_id
+                    WHERE member.user_id = ANY(%(users)s) AND member.active AND team.active
+                    UNION
+                   SELECT team.user_id FROM crm_team team WHERE team.user_id = ANY(%(users)s) AND team.active""",
+                users=users.ids,
             )
         )
-        leaders = self.env["crm.team"].sudo()._read_group([("user_id", "in", users.ids)], groupby=["user_id"])
-        in_team = {user.id for (user,) in members} | {user.id for (user,) in leaders}
+        in_team = {row[0] for row in self.env.cr.fetchall()}
         problems = []
         for partner in self.filtered("user_id"):
             user = partner.user_id.sudo()
@@ -402,44 +409,78 @@ class ResPartner(models.Model):
     # Duplicates
     # ------------------------------------------------------------------
 
+    def _discipline_duplicate_keys(self):
+        """The normalised keys of these companies, computed in Python: no flush is needed before matching."""
+        return {
+            partner.id: {
+                "vat": normalize_vat(partner.vat),
+                "phone": normalize_phone(partner.phone) or normalize_phone(partner.mobile),
+                "email": email_domain(partner.email),
+                "name": normalize_company_name(partner.name),
+                "company": partner.company_id.id,
+            }
+            for partner in self
+        }
+
+    @api.model
+    def _discipline_same_client(self, keys, other, criterion):
+        if keys["company"] and other["company"] and keys["company"] != other["company"]:
+            return False
+        if criterion != "email":
+            return keys[criterion] == other[criterion]
+        names = (keys["name"] or "", other["name"] or "")
+        return keys["email"] == other["email"] and all(names) and (names[0] in names[1] or names[1] in names[0])
+
     def _discipline_find_duplicates(self):
-        """Return {partner id: (existing id, criterion)} using the indexed normalised columns."""
+        """Return {partner id: (existing id, criterion)}: one query on the indexed normalised columns, only for the
+        keys these companies have, plus a comparison within the batch (an import of two rows for one client)."""
         if not self:
             return {}
-        self.flush_recordset(["vat_normalized", "phone_normalized", "email_domain", "name_normalized"])
-        same_company = SQL("(other.company_id IS NULL OR new.company_id IS NULL OR other.company_id = new.company_id)")
-        query = SQL(
-            """
-            SELECT new.id, MIN(other.id), 'vat'
-              FROM res_partner new
-              JOIN res_partner other ON other.vat_normalized = new.vat_normalized
-             WHERE new.id = ANY(%(ids)s) AND other.id <> new.id AND other.is_company AND other.active
-               AND %(same_company)s
-             GROUP BY new.id
-            UNION ALL
-            SELECT new.id, MIN(other.id), 'phone'
-              FROM res_partner new
-              JOIN res_partner other ON other.phone_normalized = new.phone_normalized
-             WHERE new.id = ANY(%(ids)s) AND other.id <> new.id AND other.is_company AND other.active
-               AND %(same_company)s
-             GROUP BY new.id
-            UNION ALL
-            SELECT new.id, MIN(other.id), 'email'
-              FROM res_partner new
-              JOIN res_partner other ON other.email_domain = new.email_domain
-             WHERE new.id = ANY(%(ids)s) AND other.id <> new.id AND other.is_company AND other.active
-               AND %(same_company)s
-               AND (strpos(other.name_normalized, new.name_normalized) > 0
-                    OR strpos(new.name_normalized, other.name_normalized) > 0)
-             GROUP BY new.id
-            """,
-            ids=self.ids,
-            same_company=same_company,
-        )
-        self.env.cr.execute(query)
+        keys = self._discipline_duplicate_keys()
+        branches = []
+        for criterion, column in (("vat", "vat_normalized"), ("phone", "phone_normalized"), ("email", "email_domain")):
+            values = sorted({k[criterion] for k in keys.values() if k[criterion]})
+            if values:
+                branches.append(
+                    SQL(
+                        "SELECT id, %s, vat_normalized, phone_normalized, email_domain, name_normalized, company_id "
+                        "FROM res_partner WHERE %s = ANY(%s) AND is_company AND active AND id <> ALL(%s)",
+                        criterion,
+                        SQL.identifier(column),
+                        values,
+                        self.ids,
+                    )
+                )
+        candidates = []
+        if branches:
+            # other cards may have pending changes (archived, edited) in this transaction
+            self.env["res.partner"].flush_model(
+                ["active", "is_company", "company_id", "vat_normalized", "phone_normalized", "email_domain"]
+            )
+            self.env.cr.execute(SQL(" UNION ALL ").join(branches))
+            candidates = [
+                (row[0], row[1], {"vat": row[2], "phone": row[3], "email": row[4], "name": row[5], "company": row[6]})
+                for row in self.env.cr.fetchall()
+            ]
+        # earlier rows of the same batch count as existing clients for the later ones
+        ordered = self.sorted("id")
         duplicates = {}
-        for partner_id, existing_id, criterion in self.env.cr.fetchall():
-            duplicates.setdefault(partner_id, (existing_id, criterion))
+        for index, partner in enumerate(ordered):
+            own = keys[partner.id]
+            pool = candidates + [
+                (earlier.id, criterion, keys[earlier.id])
+                for earlier in ordered[:index]
+                for criterion in ("vat", "phone", "email")
+            ]
+            matches = sorted(
+                (existing_id, criterion)
+                for existing_id, criterion, other in pool
+                if own[criterion] and self._discipline_same_client(own, other, criterion)
+            )
+            if matches:
+                order = ("vat", "phone", "email")
+                best = min(matches, key=lambda match: (order.index(match[1]), match[0]))
+                duplicates[partner.id] = best
         return duplicates
 
     def _discipline_check_duplicates(self):
@@ -487,9 +528,11 @@ class ResPartner(models.Model):
 
     def _discipline_refresh_completeness(self):
         """Store, per card, what the policy finds missing, so that incomplete cards can be listed and filtered."""
-        scoped = self._discipline_in_scope()
+        self._discipline_in_scope()._discipline_store_completeness()
+
+    def _discipline_store_completeness(self):
         updates = {}
-        for partner in scoped:
+        for partner in self:
             required = partner._discipline_required_fields()
             missing = partner._discipline_missing_fields()
             percent = round(100 * (len(required) - len(missing)) / len(required)) if required else 100
