@@ -1,3 +1,5 @@
+from . import hooks
 from . import models
 from . import report
 from . import wizards
+from .hooks import post_init_hook

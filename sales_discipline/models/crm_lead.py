@@ -1,14 +1,500 @@
-from odoo import models
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from .crm_stage import NUMERIC_FIELD_TYPES
+from .mail_activity_type import DATE_PRECISIONS
+
+DEAL_TYPES = [
+    ("new_sale", "New sale"),
+    ("returning", "Returning client"),
+    ("expansion", "Assortment expansion"),
+    ("promo", "Promotional sale"),
+]
+# The deal type a new deal gets from its client's status (DL-1).
+DEAL_TYPE_BY_CLIENT_STATUS = {"active": "expansion", "lost": "returning", "inquiry": "new_sale"}
+NEXT_STEP_FIELDS = ("next_step_type_id", "next_step_goal", "next_step_deadline", "next_step_at", "next_step_date_start")
+BYPASS_FLAG = "sales_discipline_bypass"
+ASSIGNMENT_FIELDS = frozenset({"user_id", "team_id", "date_open"})  # crm stamps date_open on reassignment
+STALE_NOTIFY_BATCH = 500
 
 
 class CrmLead(models.Model):
-    """Deals under discipline."""
+    """Deals under discipline: type, data per stage, refusal reason, next step, stage history, no backdating."""
 
     _inherit = "crm.lead"
 
+    deal_type = fields.Selection(
+        DEAL_TYPES,
+        compute="_compute_deal_type",
+        store=True,
+        readonly=False,
+        tracking=True,
+        index=True,
+        help="Why this deal exists: a new client, a client coming back, more products for a current client, "
+        "or a promotion.",
+    )
+    lost_comment = fields.Text(string="Refusal Details", tracking=True)
+    lost_stage_id = fields.Many2one("crm.stage", string="Stage at Loss", readonly=True, copy=False, index=True)
+    date_started = fields.Datetime(
+        string="Start Date",
+        readonly=True,
+        copy=False,
+        index=True,
+        default=fields.Datetime.now,
+        help="When the deal was recorded; it cannot be changed afterwards.",
+    )
+    cycle_days = fields.Float(
+        string="Deal Length (days)",
+        compute="_compute_cycle_days",
+        store=True,
+        aggregator="avg",
+        digits=(16, 1),
+    )
+    recorded_after_fact = fields.Boolean(
+        string="Recorded After the Fact",
+        compute="_compute_recorded_after_fact",
+        store=True,
+        index=True,
+        help="Won or lost so soon after being recorded that the deal was probably entered after it happened.",
+    )
+    last_touch_date = fields.Datetime(
+        string="Last Touch",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Last done activity or message written by our side on this deal.",
+    )
+    stale_notified = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The owner and the team lead were told this deal went stale in its current stage.",
+    )
+    stage_history_ids = fields.One2many("crm.lead.stage.history", "lead_id")
+    has_next_step = fields.Boolean(compute="_compute_discipline_flags", search="_search_has_next_step")
+    has_overdue_step = fields.Boolean(compute="_compute_discipline_flags", search="_search_has_overdue_step")
+    is_stale = fields.Boolean(string="Stale", compute="_compute_discipline_flags", search="_search_is_stale")
+    next_stage_requirements = fields.Char(compute="_compute_next_stage_requirements")
+    next_step_type_id = fields.Many2one(
+        "mail.activity.type",
+        string="Next Step",
+        compute="_compute_next_step",
+        inverse="_inverse_next_step",
+        domain="['|', ('res_model', '=', False), ('res_model', '=', 'crm.lead')]",
+    )
+    next_step_goal = fields.Char(string="Goal", compute="_compute_next_step", inverse="_inverse_next_step")
+    next_step_deadline = fields.Date(string="Due", compute="_compute_next_step", inverse="_inverse_next_step")
+    next_step_at = fields.Datetime(string="At", compute="_compute_next_step", inverse="_inverse_next_step")
+    next_step_date_start = fields.Date(string="From", compute="_compute_next_step", inverse="_inverse_next_step")
+    next_step_precision = fields.Selection(DATE_PRECISIONS, compute="_compute_next_step_precision")
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends("partner_id", "type")
+    def _compute_deal_type(self):
+        for lead in self:
+            if lead.deal_type or lead.type != "opportunity":
+                lead.deal_type = lead.deal_type
+                continue
+            status = lead.partner_id.commercial_partner_id.client_status
+            lead.deal_type = DEAL_TYPE_BY_CLIENT_STATUS.get(status, "new_sale")
+
+    @api.depends("date_started", "date_closed")
+    def _compute_cycle_days(self):
+        for lead in self:
+            if lead.date_started and lead.date_closed:
+                lead.cycle_days = max((lead.date_closed - lead.date_started).total_seconds() / 86400, 0.0)
+            else:
+                lead.cycle_days = 0.0
+
+    @api.depends("date_started", "date_closed")
+    def _compute_recorded_after_fact(self):
+        for lead in self:
+            hours = lead.company_id.discipline_backdate_hours or self.env.company.discipline_backdate_hours
+            lead.recorded_after_fact = bool(
+                hours
+                and lead.date_started
+                and lead.date_closed
+                and lead.date_closed - lead.date_started < timedelta(hours=hours)
+            )
+
+    def _compute_discipline_flags(self):
+        ids = [lead_id for lead_id in self.ids if lead_id]
+        with_step = set(self._discipline_query_ids(self._discipline_sql_with_next_step(ids))) if ids else set()
+        overdue = set(self._discipline_query_ids(self._discipline_sql_overdue(ids))) if ids else set()
+        stale = set(self._discipline_query_ids(self._discipline_sql_stale(ids))) if ids else set()
+        for lead in self:
+            lead.has_next_step = lead.id in with_step
+            lead.has_overdue_step = lead.id in overdue
+            lead.is_stale = lead.id in stale
+
+    @api.depends("stage_id", "team_id")
+    def _compute_next_stage_requirements(self):
+        for lead in self:
+            next_stage = lead._discipline_next_stage()
+            if not next_stage:
+                lead.next_stage_requirements = False
+                continue
+            names = next_stage._discipline_required_field_names()
+            labels = sorted(self._fields[name]._description_string(self.env) for name in names if name in self._fields)
+            lead.next_stage_requirements = (
+                self.env._("%(stage)s requires: %(fields)s", stage=next_stage.name, fields=", ".join(labels))
+                if labels
+                else False
+            )
+
+    @api.depends("activity_ids.date_deadline", "activity_ids.goal", "activity_ids.scheduled_at")
+    def _compute_next_step(self):
+        for lead in self:
+            step = lead._discipline_next_activity()
+            lead.next_step_type_id = step.activity_type_id
+            lead.next_step_goal = step.goal
+            lead.next_step_deadline = step.date_deadline
+            lead.next_step_at = step.scheduled_at
+            lead.next_step_date_start = step.date_start
+
+    @api.depends("next_step_type_id")
+    def _compute_next_step_precision(self):
+        for lead in self:
+            lead.next_step_precision = lead.next_step_type_id.date_precision
+
+    def _inverse_next_step(self):
+        """The Next Step fields of the form create the deal's next activity, or edit the one already planned."""
+        to_create = []
+        for lead in self:
+            if not (lead.next_step_type_id and (lead.next_step_deadline or lead.next_step_at)):
+                continue
+            values = {
+                "activity_type_id": lead.next_step_type_id.id,
+                "goal": lead.next_step_goal,
+                "date_deadline": lead.next_step_deadline or fields.Date.to_date(lead.next_step_at),
+                "scheduled_at": lead.next_step_at,
+                "date_start": lead.next_step_date_start,
+            }
+            step = lead._discipline_next_activity()
+            if step:
+                step.write(values)
+            else:
+                to_create.append(
+                    dict(values, res_id=lead.id, user_id=(lead.user_id or self.env.user).id, automated=False)
+                )
+        if to_create:
+            model_id = self.env["ir.model"]._get_id("crm.lead")
+            self.env["mail.activity"].create([dict(vals, res_model_id=model_id) for vals in to_create])
+
+    # ------------------------------------------------------------------
+    # Searches: each one query on the deal table with an (anti-)semi-join on its activities
+    # ------------------------------------------------------------------
+
+    def _discipline_flush(self):
+        """The discipline queries read deals, stages and activities in SQL: write pending changes first."""
+        self.env["crm.lead"].flush_model(
+            ["active", "type", "stage_id", "date_last_stage_update", "last_touch_date", "team_id"]
+        )
+        self.env["crm.stage"].flush_model(["is_won", "max_days"])
+        self.env["mail.activity"].flush_model(["res_model", "res_id", "active", "date_deadline"])
+
+    def _discipline_query_ids(self, query):
+        self._discipline_flush()
+        self.env.cr.execute(query)
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _discipline_sql_restrict(self, ids):
+        return SQL("AND lead.id = ANY(%s)", ids) if ids is not None else SQL()
+
+    def _discipline_sql_with_next_step(self, ids=None):
+        return SQL(
+            """SELECT lead.id FROM crm_lead lead
+                WHERE EXISTS (SELECT 1 FROM mail_activity act
+                               WHERE act.res_model = 'crm.lead' AND act.active AND act.res_id = lead.id) %s""",
+            self._discipline_sql_restrict(ids),
+        )
+
+    def _discipline_sql_without_next_step(self, ids=None):
+        return SQL(
+            """SELECT lead.id FROM crm_lead lead
+                WHERE lead.active AND lead.type = 'opportunity'
+                  AND NOT EXISTS (SELECT 1 FROM mail_activity act
+                                   WHERE act.res_model = 'crm.lead' AND act.active AND act.res_id = lead.id) %s""",
+            self._discipline_sql_restrict(ids),
+        )
+
+    def _discipline_sql_overdue(self, ids=None):
+        return SQL(
+            """SELECT lead.id FROM crm_lead lead
+                WHERE lead.active
+                  AND EXISTS (SELECT 1 FROM mail_activity act
+                               WHERE act.res_model = 'crm.lead' AND act.active AND act.res_id = lead.id
+                                 AND act.date_deadline < %s) %s""",
+            fields.Date.context_today(self),
+            self._discipline_sql_restrict(ids),
+        )
+
+    def _discipline_sql_stale(self, ids=None):
+        """In its stage longer than the stage allows, unless touched lately and with a next step due soon."""
+        now = fields.Datetime.now()
+        return SQL(
+            """SELECT lead.id FROM crm_lead lead
+                 JOIN crm_stage stage ON stage.id = lead.stage_id
+                WHERE lead.active AND lead.type = 'opportunity' AND stage.is_won IS NOT TRUE AND stage.max_days > 0
+                  AND lead.date_last_stage_update < %(now)s - make_interval(days => stage.max_days)
+                  AND NOT (
+                      COALESCE(lead.last_touch_date >= %(now)s - make_interval(days => stage.max_days), FALSE)
+                      AND EXISTS (SELECT 1 FROM mail_activity act
+                                   WHERE act.res_model = 'crm.lead' AND act.active AND act.res_id = lead.id
+                                     AND act.date_deadline <= %(today)s + stage.max_days)
+                  ) %(restrict)s""",
+            now=now,
+            today=now.date(),
+            restrict=self._discipline_sql_restrict(ids),
+        )
+
+    def _discipline_search_domain(self, operator, value, positive_sql):
+        self._discipline_flush()
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise ValidationError(self.env._("Unsupported search on a discipline flag."))
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", SQL("(%s)", positive_sql))]
+
+    def _search_has_next_step(self, operator, value):
+        # The anti-join lists the deals *without* a step: searching for deals with one is its negation.
+        return self._discipline_search_domain(operator, not value, self._discipline_sql_without_next_step())
+
+    def _search_has_overdue_step(self, operator, value):
+        return self._discipline_search_domain(operator, value, self._discipline_sql_overdue())
+
+    def _search_is_stale(self, operator, value):
+        return self._discipline_search_domain(operator, value, self._discipline_sql_stale())
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Stamp the start date, record the first stage, and refuse a deal that breaks a rule."""
+        enforce = not self.env.su and not self._discipline_bypass_allowed()
+        if enforce:
+            now = fields.Datetime.now()
+            for vals in vals_list:
+                vals["date_started"] = now
+        leads = super().create(vals_list)
+        self.env["crm.lead.stage.history"]._record_entries(leads, fields.Datetime.now())
+        if enforce:
+            leads._discipline_enforce(set().union(*vals_list), is_create=True)
+        elif self._discipline_bypass_allowed():
+            leads._discipline_log_bypass()
+        return leads
+
     def write(self, vals):
-        """Refresh the client status as soon as a deal is won, lost or moves to another client."""
+        """Enforce the deal rules on every path (form, kanban drag, RPC, mass edit, import) and keep the history."""
+        enforce = not self.env.su and not self._discipline_bypass_allowed()
+        if enforce and "date_started" in vals:
+            raise ValidationError(self.env._("The start date of a deal cannot be changed."))
+        moving = self._discipline_leads_changing_stage(vals)
+        losing = self.filtered("active") if vals.get("active") is False else self.browse()
+        if moving:
+            vals = dict(vals, stale_notified=False)
         result = super().write(vals)
+        for stage, leads in losing.grouped("stage_id").items():
+            super(CrmLead, leads).write({"lost_stage_id": stage.id})
+        if moving:
+            self.env["crm.lead.stage.history"]._record_moves(moving, fields.Datetime.now())
+        if enforce:
+            self._discipline_enforce(set(vals), moving=moving)
+        elif self._discipline_bypass_allowed() and not self.env.su:
+            self._discipline_log_bypass()
         if {"stage_id", "active", "partner_id", "probability"} & set(vals):
             self.partner_id._discipline_refresh_client_status()
         return result
+
+    def action_set_lost(self, **additional_values):
+        """Archive with the refusal reason in one write, so that the loss is checked together with its reason."""
+        values = dict(additional_values)
+        if self.env.context.get("discipline_lost_comment"):
+            values.setdefault("lost_comment", self.env.context["discipline_lost_comment"])
+        self.filtered("active").write({**values, "active": False, "probability": 0, "automated_probability": 0})
+        return super().action_set_lost(**values)
+
+    def _message_post_after_hook(self, message, msg_vals):
+        """A message or an email written by our side is a real touch of the deal."""
+        result = super()._message_post_after_hook(message, msg_vals)
+        if msg_vals.get("message_type") in ("comment", "email") and not self.env.user.share and not self.env.su:
+            self._discipline_touch()
+        return result
+
+    # ------------------------------------------------------------------
+    # Rules
+    # ------------------------------------------------------------------
+
+    def _discipline_bypass_allowed(self):
+        return bool(self.env.context.get(BYPASS_FLAG)) and self.env.user.has_group(
+            "sales_discipline.group_discipline_admin"
+        )
+
+    def _discipline_log_bypass(self):
+        for lead in self:
+            lead.sudo().message_post(
+                body=self.env._("Deal discipline rules bypassed by %(user)s.", user=self.env.user.name),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _discipline_leads_changing_stage(self, vals):
+        if "stage_id" not in vals:
+            return self.browse()
+        return self.filtered(lambda lead: lead.stage_id.id != vals["stage_id"])
+
+    def _discipline_enforce(self, touched, is_create=False, moving=None):
+        """Collect every broken rule of these deals into one message; then require the next step."""
+        problems = []
+        problems += self._discipline_deal_type_problems(touched, is_create)
+        problems += self._discipline_stage_problems(touched, is_create, moving or self.browse())
+        problems += self._discipline_loss_problems(touched)
+        if problems:
+            raise ValidationError(self.env._("The deal cannot be saved:\n%(problems)s", problems="\n".join(problems)))
+        # Reassigning a deal (handover, routing) is not saving its content: it does not require the next step.
+        if is_create or not touched <= ASSIGNMENT_FIELDS:
+            self._discipline_check_next_step()
+
+    def _discipline_deal_type_problems(self, touched, is_create):
+        if not (is_create or {"deal_type", "type"} & touched):
+            return []
+        return [
+            self.env._("%(deal)s: choose the deal type.", deal=lead.name)
+            for lead in self
+            if lead.type == "opportunity" and not lead.deal_type
+        ]
+
+    @api.model
+    def _discipline_field_missing(self, lead, name):
+        field = self._fields[name]
+        value = lead[name]
+        if field.type in NUMERIC_FIELD_TYPES:
+            return not value or value <= 0
+        if field.type == "html":
+            return not (value and str(value).strip() and str(value) != "<p><br></p>")
+        return not value
+
+    def _discipline_stage_problems(self, touched, is_create, moving):
+        """DL-2: the stage's required fields, checked on entry and whenever one of them is edited."""
+        problems = []
+        for lead in self.filtered(lambda lead: lead.active and lead.type == "opportunity" and lead.stage_id):
+            names = lead.stage_id._discipline_required_field_names()
+            if not (is_create or lead in moving or set(names) & touched):
+                continue
+            missing = [name for name in names if name in self._fields and self._discipline_field_missing(lead, name)]
+            if missing:
+                labels = ", ".join(sorted(self._fields[name]._description_string(self.env) for name in missing))
+                problems.append(
+                    self.env._(
+                        "%(deal)s: the stage %(stage)s requires %(fields)s.",
+                        deal=lead.name,
+                        stage=lead.stage_id.name,
+                        fields=labels,
+                    )
+                )
+        return problems
+
+    def _discipline_loss_problems(self, touched):
+        """DL-3: a lost deal carries a reason from the catalogue, and its detail where the reason needs one."""
+        if not {"active", "lost_reason_id", "lost_comment"} & touched:
+            return []
+        problems = []
+        for lead in self.filtered(lambda lead: not lead.active and lead.type == "opportunity"):
+            if not lead.lost_reason_id:
+                problems.append(self.env._("%(deal)s: choose the refusal reason.", deal=lead.name))
+            elif lead.lost_reason_id.requires_comment and not (lead.lost_comment or "").strip():
+                problems.append(
+                    self.env._(
+                        "%(deal)s: the reason “%(reason)s” needs a detail in the comment.",
+                        deal=lead.name,
+                        reason=lead.lost_reason_id.name,
+                    )
+                )
+        return problems
+
+    def _discipline_next_step_policy(self):
+        self.ensure_one()
+        return self.team_id.next_step_policy or "flag"
+
+    def _discipline_check_next_step(self):
+        """NS-1: an open deal of a strict team cannot exist without a planned next step."""
+        open_strict = self.filtered(
+            lambda lead: (
+                lead.active
+                and lead.type == "opportunity"
+                and not lead.stage_id.is_won
+                and lead._discipline_next_step_policy() == "refuse"
+            )
+        )
+        if not open_strict:
+            return
+        without = set(self._discipline_query_ids(self._discipline_sql_without_next_step(open_strict.ids)))
+        if without:
+            names = ", ".join(open_strict.filtered(lambda lead: lead.id in without).mapped("name"))
+            raise ValidationError(
+                self.env._(
+                    "Plan the next step (type, goal and date) of %(deals)s before saving: every open deal needs one.",
+                    deals=names,
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+
+    def _discipline_next_activity(self):
+        self.ensure_one()
+        planned = self.activity_ids.filtered("active").sorted(lambda a: (a.date_deadline, a.id))
+        return planned[:1]
+
+    def _discipline_next_stage(self):
+        self.ensure_one()
+        if not self.stage_id or self.stage_id.is_won:
+            return self.env["crm.stage"]
+        return self._stage_find(domain=[("sequence", ">", self.stage_id.sequence)])
+
+    def _discipline_touch(self):
+        if self:
+            self.sudo().write({"last_touch_date": fields.Datetime.now()})
+
+    # ------------------------------------------------------------------
+    # Cron
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_discipline_notify_stale(self, batch_size=STALE_NOTIFY_BATCH):
+        """Daily: tell each owner and team lead, in one message per person, which deals went stale; once per stay."""
+        domain = [("is_stale", "=", True), ("stale_notified", "=", False)]
+        todo = self.search(domain, limit=batch_size, order="id")
+        by_partner = {}
+        for lead in todo:
+            for user in (lead.user_id | lead.team_id.user_id).filtered("active"):
+                by_partner.setdefault(user.partner_id, self.browse())
+                by_partner[user.partner_id] |= lead
+        for partner, partner_leads in by_partner.items():
+            self._discipline_notify_stale(partner, partner_leads)
+        todo.sudo().write({"stale_notified": True})
+        remaining = self.search_count(domain)
+        self.env["ir.cron"]._notify_progress(done=len(todo), remaining=remaining)
+        return remaining
+
+    @api.model
+    def _discipline_notify_stale(self, partner, leads):
+        intro = self.env._(
+            "These deals have stayed too long in their stage without progress. Move them forward or close them:"
+        )
+        items = Markup("").join(
+            Markup("<li>%s — %s</li>") % (lead.name, lead.stage_id.name) for lead in leads.sorted("id")
+        )
+        self.env["mail.thread"].sudo().message_notify(
+            partner_ids=partner.ids,
+            subject=self.env._("Stale deals: %(count)s", count=len(leads)),
+            body=Markup("<p>%s</p><ul>%s</ul>") % (intro, items),
+        )

@@ -31,6 +31,12 @@ class ResCompany(models.Model):
         default=365,
         help="A client with a won deal within this many days is Active; one with older won deals only is Lost.",
     )
+    discipline_backdate_hours = fields.Integer(
+        string="Recorded After the Fact Within (hours)",
+        default=24,
+        help="A deal won or lost within this many hours of being recorded is flagged as recorded after the fact. "
+        "0 disables the flag.",
+    )
     discipline_company_field_ids = fields.Many2many(
         "ir.model.fields",
         "res_company_discipline_company_field_rel",
@@ -55,6 +61,7 @@ class ResCompany(models.Model):
         """Company fields a discipline administrator may edit without company-wide rights."""
         return {
             "discipline_client_active_days",
+            "discipline_backdate_hours",
             "discipline_company_field_ids",
             "discipline_contact_field_ids",
         }

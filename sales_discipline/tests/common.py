@@ -69,3 +69,55 @@ class SalesDisciplineCase(TransactionCase):
         }
         vals.update(overrides)
         return vals
+
+
+class DealDisciplineCase(SalesDisciplineCase):
+    """A strict pipeline (next step refused when missing) with stages that require data."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.team.next_step_policy = "refuse"
+        Stage = cls.env["crm.stage"]
+        field = cls.env["ir.model.fields"]._get
+        cls.stage_new = Stage.create({"name": "First Call", "sequence": 201, "team_id": cls.team.id, "max_days": 10})
+        cls.stage_proposal = Stage.create(
+            {
+                "name": "Proposal",
+                "sequence": 202,
+                "team_id": cls.team.id,
+                "max_days": 5,
+                "required_field_ids": [
+                    (6, 0, [field("crm.lead", name).id for name in ("expected_revenue", "description", "source_id")])
+                ],
+            }
+        )
+        cls.stage_won = Stage.create({"name": "Paid", "sequence": 203, "team_id": cls.team.id, "is_won": True})
+        cls.call = cls.env.ref("mail.mail_activity_data_call")
+        cls.meeting = cls.env.ref("mail.mail_activity_data_meeting")
+        cls.todo = cls.env.ref("mail.mail_activity_data_todo")
+        cls.this_week = cls.env.ref("sales_discipline.mail_activity_type_this_week")
+        cls.reason_price = cls.env.ref("sales_discipline.crm_lost_reason_price")
+        cls.reason_competitor = cls.env.ref("sales_discipline.crm_lost_reason_competitor")
+        cls.Lead = cls.env["crm.lead"].with_user(cls.salesperson)
+
+    @classmethod
+    def deal_vals(cls, **overrides):
+        vals = {
+            "name": "Pumps for Romashka",
+            "type": "opportunity",
+            "team_id": cls.team.id,
+            "user_id": cls.salesperson.id,
+            "stage_id": cls.stage_new.id,
+            "expected_revenue": 5000.0,
+            "next_step_type_id": cls.call.id,
+            "next_step_goal": "Sell the meeting",
+            "next_step_deadline": "2030-01-10",
+        }
+        vals.update(overrides)
+        return vals
+
+    def assertRefused(self, exception, message, func, *args, **kwargs):
+        with self.assertRaises(exception) as refusal:
+            func(*args, **kwargs)
+        self.assertEqual(str(refusal.exception), message)

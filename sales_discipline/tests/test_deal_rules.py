@@ -1,0 +1,254 @@
+from datetime import datetime
+
+from freezegun import freeze_time
+
+from odoo.exceptions import ValidationError
+from odoo.tests import Form, tagged
+from odoo.tools.safe_eval import safe_eval
+
+from .common import DealDisciplineCase
+
+
+@tagged("post_install", "-at_install")
+class TestDealType(DealDisciplineCase):
+    """DL-1: every opportunity has a deal type, defaulted from the client's status."""
+
+    def test_deal_type_follows_client_status(self):
+        client = self.env["res.partner"].create(self.company_vals())
+        self.assertEqual(self.Lead.create(self.deal_vals(partner_id=client.id)).deal_type, "new_sale")
+        client.sudo().write({"client_status": "lost"})
+        self.assertEqual(self.Lead.create(self.deal_vals(partner_id=client.id)).deal_type, "returning")
+        client.sudo().write({"client_status": "active"})
+        self.assertEqual(self.Lead.create(self.deal_vals(partner_id=client.id)).deal_type, "expansion")
+
+    def test_deal_type_cannot_be_removed(self):
+        deal = self.Lead.create(self.deal_vals())
+        self.assertRefused(
+            ValidationError,
+            "The deal cannot be saved:\nPumps for Romashka: choose the deal type.",
+            deal.write,
+            {"deal_type": False},
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestStageRequirements(DealDisciplineCase):
+    """DL-2: each stage's required fields, enforced on create and on every move, whatever the path."""
+
+    def test_move_names_every_missing_field(self):
+        deal = self.Lead.create(self.deal_vals(expected_revenue=0))
+        self.assertRefused(
+            ValidationError,
+            "The deal cannot be saved:\n"
+            "Pumps for Romashka: the stage Proposal requires Expected Revenue, Notes, Source.",
+            deal.write,
+            {"stage_id": self.stage_proposal.id},
+        )
+        self.assertEqual(deal.stage_id, self.stage_new)
+
+    def test_mass_move_names_every_deal(self):
+        deals = self.Lead.create([self.deal_vals(name="Deal A"), self.deal_vals(name="Deal B")])
+        with self.assertRaises(ValidationError) as refusal:
+            deals.write({"stage_id": self.stage_proposal.id})
+        self.assertIn("Deal A: the stage Proposal requires Notes, Source.", str(refusal.exception))
+        self.assertIn("Deal B: the stage Proposal requires Notes, Source.", str(refusal.exception))
+
+    def test_move_with_the_data_is_accepted(self):
+        deal = self.Lead.create(self.deal_vals())
+        source = self.env["utm.source"].create({"name": "Cold call"})
+        deal.write({"stage_id": self.stage_proposal.id, "description": "<p>Two pumps</p>", "source_id": source.id})
+        self.assertEqual(deal.stage_id, self.stage_proposal)
+
+    def test_create_directly_in_a_demanding_stage_is_checked(self):
+        self.assertRefused(
+            ValidationError,
+            "The deal cannot be saved:\nPumps for Romashka: the stage Proposal requires Notes, Source.",
+            self.Lead.create,
+            self.deal_vals(stage_id=self.stage_proposal.id),
+        )
+
+    def test_clearing_a_required_field_in_the_stage_is_refused(self):
+        source = self.env["utm.source"].create({"name": "Cold call"})
+        deal = self.Lead.create(
+            self.deal_vals(stage_id=self.stage_proposal.id, description="<p>Two pumps</p>", source_id=source.id)
+        )
+        with self.assertRaises(ValidationError):
+            deal.write({"source_id": False})
+        self.assertEqual(deal.source_id, source)
+
+    def test_won_deal_worth_zero_is_refused(self):
+        deal = self.Lead.create(self.deal_vals(expected_revenue=0))
+        self.assertRefused(
+            ValidationError,
+            "The deal cannot be saved:\nPumps for Romashka: the stage Paid requires Expected Revenue.",
+            deal.action_set_won,
+        )
+        self.assertEqual(deal.stage_id, self.stage_new)
+
+    def test_form_shows_what_the_next_stage_requires(self):
+        deal = self.Lead.create(self.deal_vals())
+        self.assertEqual(deal.next_stage_requirements, "Proposal requires: Expected Revenue, Notes, Source")
+        with Form(deal) as form:
+            self.assertEqual(form.next_stage_requirements, "Proposal requires: Expected Revenue, Notes, Source")
+
+
+@tagged("post_install", "-at_install")
+class TestRefusalReasons(DealDisciplineCase):
+    """DL-3: a lost deal carries a reason from the catalogue, with detail where the reason needs it."""
+
+    def _lost_wizard(self, deals, **values):
+        context = {"active_model": "crm.lead", "active_ids": deals.ids, "default_lead_ids": deals.ids}
+        wizard = Form(self.env["crm.lead.lost"].with_user(self.salesperson).with_context(**context))
+        for name, value in values.items():
+            setattr(wizard, name, value)
+        return wizard.save()
+
+    def test_wizard_records_reason_comment_and_stage(self):
+        deal = self.Lead.create(self.deal_vals())
+        wizard = self._lost_wizard(
+            deal, lost_reason_id=self.reason_competitor, lost_feedback="<p>Vostok, 10% cheaper</p>"
+        )
+        wizard.action_lost_reason_apply()
+        self.assertFalse(deal.active)
+        self.assertEqual(deal.lost_reason_id, self.reason_competitor)
+        self.assertEqual(deal.lost_comment, "Vostok, 10% cheaper")
+        self.assertEqual(deal.lost_stage_id, self.stage_new)
+
+    def test_reason_needing_detail_without_comment_is_refused(self):
+        deal = self.Lead.create(self.deal_vals())
+        with self.assertRaises(AssertionError):  # the dialog itself marks the comment as required
+            self._lost_wizard(deal, lost_reason_id=self.reason_competitor)
+        wizard = (
+            self.env["crm.lead.lost"]
+            .with_user(self.salesperson)
+            .create({"lead_ids": [(6, 0, deal.ids)], "lost_reason_id": self.reason_competitor.id})
+        )
+        self.assertRefused(
+            ValidationError,
+            "The deal cannot be saved:\n"
+            "Pumps for Romashka: the reason “Chose a competitor” needs a detail in the comment.",
+            wizard.action_lost_reason_apply,
+        )
+        self.assertTrue(deal.active)
+
+    def test_mass_lost_from_the_list(self):
+        deals = self.Lead.create([self.deal_vals(name="Deal A"), self.deal_vals(name="Deal B")])
+        self._lost_wizard(deals, lost_reason_id=self.reason_price).action_lost_reason_apply()
+        self.assertEqual(deals.mapped("active"), [False, False])
+        self.assertEqual(deals.lost_reason_id, self.reason_price)
+
+    def test_rpc_set_lost_without_reason_is_refused(self):
+        deal = self.Lead.create(self.deal_vals())
+        self.assertRefused(
+            ValidationError,
+            "The deal cannot be saved:\nPumps for Romashka: choose the refusal reason.",
+            deal.action_set_lost,
+        )
+        self.assertTrue(deal.active)
+
+    def test_rpc_set_lost_with_reason_works_and_needs_no_next_step(self):
+        deal = self.Lead.create(self.deal_vals())
+        deal.activity_ids.unlink()
+        deal.action_set_lost(lost_reason_id=self.reason_price.id)
+        self.assertFalse(deal.active)
+        self.assertEqual(deal.probability, 0)
+        self.assertEqual(deal.lost_stage_id, self.stage_new)
+
+    def test_archiving_without_reason_is_refused(self):
+        deal = self.Lead.create(self.deal_vals())
+        with self.assertRaises(ValidationError):
+            deal.action_archive()
+        self.assertTrue(deal.active)
+
+    def test_catalogue_ships_reasons_that_need_detail(self):
+        self.assertTrue(self.reason_competitor.requires_comment)
+        self.assertFalse(self.reason_price.requires_comment)
+
+    def test_refusal_analysis_groups_by_reason_and_stage(self):
+        deals = self.Lead.create([self.deal_vals(name="Deal A"), self.deal_vals(name="Deal B", expected_revenue=700)])
+        deals.action_set_lost(lost_reason_id=self.reason_price.id)
+        action = self.env["ir.actions.act_window"]._for_xml_id("sales_discipline.crm_lead_action_refusals")
+        rows = (
+            self.env["crm.lead"]
+            .with_user(self.salesperson)
+            .with_context(active_test=False)
+            ._read_group(
+                safe_eval(action["domain"]),
+                groupby=["lost_reason_id", "lost_stage_id", "user_id"],
+                aggregates=["__count", "expected_revenue:sum"],
+            )
+        )
+        self.assertEqual(rows, [(self.reason_price, self.stage_new, self.salesperson, 2, 5700.0)])
+
+
+@tagged("post_install", "-at_install")
+class TestBackdating(DealDisciplineCase):
+    """DL-4: the start date is fixed, deal length is measured, quick closes are flagged."""
+
+    def test_start_date_cannot_be_edited(self):
+        deal = self.Lead.create(self.deal_vals())
+        self.assertRefused(
+            ValidationError,
+            "The start date of a deal cannot be changed.",
+            deal.write,
+            {"date_started": "2020-01-01 00:00:00"},
+        )
+
+    @freeze_time("2026-05-01 10:00:00")
+    def test_start_date_is_the_recording_time_whatever_is_sent(self):
+        deal = self.Lead.create(self.deal_vals(date_started="2020-01-01 00:00:00"))
+        self.assertEqual(deal.date_started, datetime(2026, 5, 1, 10, 0))
+
+    def test_deal_closed_within_a_day_is_flagged_and_measured(self):
+        with freeze_time("2026-05-01 10:00:00"):
+            quick = self.Lead.create(self.deal_vals(name="Quick"))
+            slow = self.Lead.create(self.deal_vals(name="Slow"))
+        with freeze_time("2026-05-01 15:00:00"):
+            quick.action_set_won()
+        with freeze_time("2026-05-11 10:00:00"):
+            slow.action_set_won()
+        self.assertTrue(quick.recorded_after_fact)
+        self.assertFalse(slow.recorded_after_fact)
+        self.assertEqual(slow.cycle_days, 10.0)
+
+    def test_threshold_is_a_company_setting(self):
+        self.company.discipline_backdate_hours = 0
+        with freeze_time("2026-05-01 10:00:00"):
+            deal = self.Lead.create(self.deal_vals())
+        with freeze_time("2026-05-01 11:00:00"):
+            deal.action_set_won()
+        self.assertFalse(deal.recorded_after_fact)
+
+
+@tagged("post_install", "-at_install")
+class TestPassiveStages(DealDisciplineCase):
+    """DL-6: stages named after the client's waiting are warned about at configuration."""
+
+    def test_passive_stage_name_is_warned(self):
+        stage = self.env["crm.stage"].new({"name": "Клиент думает"})
+        warning = stage._onchange_name_warn_passive()
+        self.assertEqual(warning["warning"]["title"], "This is not a sales step")
+        self.assertTrue(stage.looks_passive)
+
+    def test_sales_step_name_is_not_warned(self):
+        stage = self.env["crm.stage"].new({"name": "Proposal Sent"})
+        self.assertIsNone(stage._onchange_name_warn_passive())
+        self.assertFalse(stage.looks_passive)
+
+
+@tagged("post_install", "-at_install")
+class TestBypass(DealDisciplineCase):
+    """Bypasses are explicit: a documented flag, honoured for discipline administrators only, logged."""
+
+    def test_admin_bypass_is_logged_on_the_deal(self):
+        deal = (
+            self.env["crm.lead"]
+            .with_user(self.discipline_admin)
+            .with_context(sales_discipline_bypass=True)
+            .create(self.deal_vals(next_step_type_id=False, stage_id=self.stage_proposal.id))
+        )
+        self.assertIn("Deal discipline rules bypassed by Ada Discipline Admin.", deal.message_ids.mapped("body")[0])
+
+    def test_salesperson_cannot_bypass(self):
+        with self.assertRaises(ValidationError):
+            self.Lead.with_context(sales_discipline_bypass=True).create(self.deal_vals(next_step_type_id=False))

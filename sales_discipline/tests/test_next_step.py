@@ -1,0 +1,154 @@
+from datetime import date, datetime
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from .common import DealDisciplineCase
+
+NO_NEXT_STEP = (
+    "Plan the next step (type, goal and date) of Pumps for Romashka before saving: every open deal needs one."
+)
+
+
+@tagged("post_install", "-at_install")
+class TestNextStep(DealDisciplineCase):
+    """NS-1 … NS-3, NS-5: every open deal has a dated next step with a goal; refusals and traces."""
+
+    def test_deal_without_next_step_is_refused_in_a_strict_team(self):
+        count = self.Lead.search_count([])
+        self.assertRefused(ValidationError, NO_NEXT_STEP, self.Lead.create, self.deal_vals(next_step_type_id=False))
+        self.assertEqual(self.Lead.search_count([]), count)
+
+    def test_next_step_fields_create_the_activity(self):
+        deal = self.Lead.create(self.deal_vals())
+        step = deal.activity_ids
+        self.assertEqual(len(step), 1)
+        self.assertEqual(step.activity_type_id, self.call)
+        self.assertEqual(step.goal, "Sell the meeting")
+        self.assertEqual(step.date_deadline, date(2030, 1, 10))
+        self.assertEqual(step.user_id, self.salesperson)
+        self.assertTrue(deal.has_next_step)
+
+    def test_form_creates_deal_with_its_next_step(self):
+        context = {"default_type": "opportunity", "default_team_id": self.team.id}
+        with Form(self.Lead.with_context(**context)) as form:
+            form.name = "Valves for Vasilek"
+            form.expected_revenue = 1200
+            form.next_step_type_id = self.meeting
+            form.next_step_goal = "Agree the specification"
+            form.next_step_at = datetime(2030, 2, 1, 11, 0)
+        deal = form.record
+        self.assertEqual(deal.activity_ids.scheduled_at, datetime(2030, 2, 1, 11, 0))
+        self.assertEqual(deal.activity_ids.date_deadline, date(2030, 2, 1))
+
+    def test_form_without_next_step_is_refused(self):
+        form = Form(self.Lead.with_context(default_type="opportunity", default_team_id=self.team.id))
+        form.name = "Pumps for Romashka"
+        with self.assertRaises(ValidationError) as refusal:
+            form.save()
+        self.assertEqual(str(refusal.exception), NO_NEXT_STEP)
+
+    def test_flag_policy_saves_and_lists_the_deal(self):
+        self.team.next_step_policy = "flag"
+        deal = self.Lead.create(self.deal_vals(next_step_type_id=False))
+        self.assertFalse(deal.has_next_step)
+        self.assertIn(deal, self.Lead.search([("has_next_step", "=", False)]))
+        self.assertNotIn(deal, self.Lead.search([("has_next_step", "=", True)]))
+        self.assertEqual(self.team.discipline_no_next_step_count, 1)
+
+    def test_moving_or_saving_after_the_step_was_cancelled_is_refused_and_traced(self):
+        deal = self.Lead.create(self.deal_vals())
+        deal.activity_ids.action_cancel()
+        self.assertIn("Next step “Call” due 2030-01-10 cancelled by Sasha Salesperson.", deal.message_ids[0].body)
+        self.assertRefused(ValidationError, NO_NEXT_STEP, deal.write, {"priority": "2"})
+        source = self.env["utm.source"].create({"name": "Referral"})
+        self.assertRefused(
+            ValidationError,
+            NO_NEXT_STEP,
+            deal.write,
+            {"stage_id": self.stage_proposal.id, "description": "<p>Specs</p>", "source_id": source.id},
+        )
+
+    def test_snoozing_leaves_a_trace(self):
+        deal = self.Lead.create(self.deal_vals())
+        deal.activity_ids.with_user(self.salesperson).action_snooze()
+        self.assertIn("Next step “Call” postponed from 2030-01-10 to 2030-01-17", deal.message_ids[0].body)
+
+    def test_goal_is_required(self):
+        deal = self.Lead.create(self.deal_vals())
+        self.assertRefused(
+            ValidationError,
+            "The next step cannot be saved:\nSend samples: state its goal.",
+            deal.activity_schedule,
+            act_type_xmlid="mail.mail_activity_data_todo",
+            summary="Send samples",
+            date_deadline=date(2030, 1, 5),
+        )
+
+    def test_goal_defaults_from_the_activity_type(self):
+        deal = self.Lead.create(self.deal_vals())
+        step = deal.activity_schedule(act_type_xmlid="mail.mail_activity_data_call", date_deadline=date(2030, 1, 5))
+        self.assertEqual(step.goal, "Sell the meeting")
+
+    def test_meeting_needs_an_hour(self):
+        deal = self.Lead.create(self.deal_vals())
+        self.assertRefused(
+            ValidationError,
+            "The next step cannot be saved:\nMeeting: set the date and time.",
+            deal.activity_schedule,
+            act_type_xmlid="mail.mail_activity_data_meeting",
+            date_deadline=date(2030, 1, 5),
+        )
+
+    def test_range_needs_its_start_before_its_end(self):
+        deal = self.Lead.create(self.deal_vals())
+        values = {"act_type_xmlid": "sales_discipline.mail_activity_type_this_week", "goal": "Send the offer"}
+        with self.assertRaises(ValidationError) as missing:
+            deal.activity_schedule(date_deadline=date(2030, 1, 5), **values)
+        self.assertIn("set the start of the period", str(missing.exception))
+        with self.assertRaises(ValidationError) as inverted:
+            deal.activity_schedule(date_deadline=date(2030, 1, 5), date_start=date(2030, 1, 9), **values)
+        self.assertIn("the period must start before its due date", str(inverted.exception))
+        step = deal.activity_schedule(date_deadline=date(2030, 1, 9), date_start=date(2030, 1, 5), **values)
+        self.assertEqual(step.date_start, date(2030, 1, 5))
+
+    def test_marking_the_last_step_done_asks_for_the_next_one(self):
+        deal = self.Lead.create(self.deal_vals())
+        step = deal.activity_ids.with_user(self.salesperson)
+        self.assertRefused(
+            UserError,
+            "This is the last next step of Pumps for Romashka. Use “Done & Schedule Next” to plan the following one.",
+            step.action_feedback,
+            feedback="Called",
+        )
+        action = step.action_feedback_schedule_next(feedback="Called, meeting agreed")
+        self.assertEqual(action["res_model"], "mail.activity")
+        self.assertEqual(action["context"]["default_res_id"], deal.id)
+        self.assertTrue(deal.last_touch_date)
+
+    def test_done_step_with_another_one_planned_is_fine(self):
+        deal = self.Lead.create(self.deal_vals())
+        deal.activity_schedule(act_type_xmlid="mail.mail_activity_data_call", date_deadline=date(2030, 2, 1))
+        first = deal.activity_ids.sorted("date_deadline")[0].with_user(self.salesperson)
+        first.action_feedback(feedback="Called")
+        self.assertEqual(len(deal.activity_ids), 1)
+
+    @freeze_time("2030-01-20")
+    def test_overdue_steps_are_listed_per_salesperson(self):
+        deal = self.Lead.create(self.deal_vals(next_step_deadline="2030-01-15"))
+        on_time = self.Lead.create(self.deal_vals(name="On time", next_step_deadline="2030-01-25"))
+        overdue = self.Lead.search([("has_overdue_step", "=", True)])
+        self.assertIn(deal, overdue)
+        self.assertNotIn(on_time, overdue)
+        self.assertTrue(deal.has_overdue_step)
+        self.assertEqual(self.team.discipline_overdue_count, 1)
+        groups = self.Lead._read_group([("has_overdue_step", "=", True)], ["user_id"], ["__count"])
+        self.assertEqual(groups, [(self.salesperson, 1)])
+
+    def test_reassigning_a_deal_is_not_saving_it(self):
+        deal = self.Lead.create(self.deal_vals())
+        deal.activity_ids.action_cancel()
+        deal.with_user(self.head).write({"user_id": self.colleague.id})
+        self.assertEqual(deal.user_id, self.colleague)
