@@ -9,9 +9,12 @@ def post_init_hook(env):
             """INSERT INTO crm_lead_stage_history
                    (lead_id, stage_id, team_id, user_id, company_id, date_in, duration_days,
                     create_uid, create_date, write_uid, write_date)
-               SELECT id, stage_id, team_id, user_id, company_id, COALESCE(date_last_stage_update, create_date), 0,
+               SELECT lead.id, stage_id, team_id, user_id, company_id,
+                      COALESCE(date_last_stage_update, lead.create_date), 0,
                       %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
-                 FROM crm_lead WHERE stage_id IS NOT NULL""",
+                 FROM crm_lead lead
+                WHERE stage_id IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM crm_lead_stage_history history WHERE history.lead_id = lead.id)""",
             uid=env.uid,
         )
     )

@@ -219,7 +219,8 @@ class CrmLead(models.Model):
     def _discipline_sql_without_next_step(self, ids=None):
         return SQL(
             """SELECT lead.id FROM crm_lead lead
-                WHERE lead.active AND lead.type = 'opportunity'
+                 LEFT JOIN crm_stage stage ON stage.id = lead.stage_id
+                WHERE lead.active AND lead.type = 'opportunity' AND stage.is_won IS NOT TRUE
                   AND NOT EXISTS (SELECT 1 FROM mail_activity act
                                    WHERE act.res_model = 'crm.lead' AND act.active AND act.res_id = lead.id) %s""",
             self._discipline_sql_restrict(ids),

@@ -180,7 +180,14 @@ class MailActivity(models.Model):
         if not steps:
             return
         leads = self.env["crm.lead"].browse(steps.mapped("res_id")).exists()
-        strict = leads.filtered(lambda lead: lead._discipline_next_step_policy() == "refuse")
+        strict = leads.filtered(
+            lambda lead: (
+                lead.active
+                and lead.type == "opportunity"
+                and not lead.stage_id.is_won
+                and lead._discipline_next_step_policy() == "refuse"
+            )
+        )
         if not strict:
             return
         remaining = self.env["mail.activity"]._read_group(

@@ -152,3 +152,10 @@ class TestNextStep(DealDisciplineCase):
         deal.activity_ids.action_cancel()
         deal.with_user(self.head).write({"user_id": self.colleague.id})
         self.assertEqual(deal.user_id, self.colleague)
+
+    def test_won_deals_need_no_next_step(self):
+        deal = self.Lead.create(self.deal_vals())
+        deal.action_set_won()
+        self.assertNotIn(deal, self.Lead.search([("has_next_step", "=", False)]))
+        deal.activity_ids.with_user(self.salesperson).action_feedback(feedback="Delivered")
+        self.assertFalse(deal.activity_ids)
