@@ -1,5 +1,6 @@
+from . import controllers
 from . import hooks
 from . import models
 from . import report
 from . import wizards
-from .hooks import post_init_hook
+from .hooks import post_init_hook, uninstall_hook

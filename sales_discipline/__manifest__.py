@@ -24,6 +24,8 @@
         "views/mail_activity_type_views.xml",
         "views/mail_activity_views.xml",
         "wizards/crm_lead_lost_views.xml",
+        "wizards/sales_discipline_handover_views.xml",
+        "views/sales_discipline_export_log_views.xml",
         "views/res_company_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
@@ -37,6 +39,7 @@
         "demo/mail_activity_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }

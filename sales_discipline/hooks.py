@@ -23,3 +23,18 @@ def post_init_hook(env):
     env.add_to_compute(leads._fields["cycle_days"], leads)
     env.add_to_compute(leads._fields["recorded_after_fact"], leads)
     leads.flush_recordset()
+
+
+# Odoo's own rules that the addon narrows (SE-2), with the domains crm ships.
+CRM_RULE_DOMAINS = {
+    "crm.crm_rule_personal_lead": "['|',('user_id','=',user.id),('user_id','=',False)]",
+    "crm.crm_activity_report_rule_personal_activities": "['|',('user_id','=',user.id),('user_id','=',False)]",
+}
+
+
+def uninstall_hook(env):
+    """Give crm back its own "own documents" rules, which the addon narrowed."""
+    for xmlid, domain in CRM_RULE_DOMAINS.items():
+        rule = env.ref(xmlid, raise_if_not_found=False)
+        if rule:
+            rule.domain_force = domain

@@ -1,3 +1,4 @@
+from . import base
 from . import crm_lead
 from . import crm_lead_stage_history
 from . import crm_lost_reason
@@ -9,3 +10,4 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import res_users
+from . import sales_discipline_export_log

@@ -60,6 +60,7 @@ class CrmLead(models.Model):
         compute="_compute_recorded_after_fact",
         store=True,
         index=True,
+        groups="sales_discipline.group_team_lead",
         help="Won or lost so soon after being recorded that the deal was probably entered after it happened.",
     )
     last_touch_date = fields.Datetime(
@@ -72,6 +73,7 @@ class CrmLead(models.Model):
     stale_notified = fields.Boolean(
         readonly=True,
         copy=False,
+        groups="sales_discipline.group_team_lead",
         help="The owner and the team lead were told this deal went stale in its current stage.",
     )
     stage_history_ids = fields.One2many("crm.lead.stage.history", "lead_id")
@@ -300,9 +302,10 @@ class CrmLead(models.Model):
             raise ValidationError(self.env._("The start date of a deal cannot be changed."))
         moving = self._discipline_leads_changing_stage(vals)
         losing = self.filtered("active") if vals.get("active") is False else self.browse()
-        if moving:
-            vals = dict(vals, stale_notified=False)
         result = super().write(vals)
+        if moving:
+            # a new stay in a stage may go stale again; the flag is a manager's field, hence sudo
+            super(CrmLead, moving.sudo()).write({"stale_notified": False})
         for stage, leads in losing.grouped("stage_id").items():
             super(CrmLead, leads).write({"lost_stage_id": stage.id})
         if moving:

@@ -19,6 +19,10 @@ class CrmTeam(models.Model):
         help="Refuse: an open deal cannot be created, moved or saved without a planned next step. "
         "Flag: it can, but is marked and listed. Off: no check.",
     )
+    members_see_unassigned = fields.Boolean(
+        string="Members See Unassigned Deals",
+        help="Salespeople of this team see its deals that nobody owns yet; otherwise only their own deals.",
+    )
     discipline_no_next_step_count = fields.Integer(
         string="Deals Without Next Step", compute="_compute_discipline_counters"
     )

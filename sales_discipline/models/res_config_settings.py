@@ -10,3 +10,13 @@ class ResConfigSettings(models.TransientModel):
     discipline_company_field_ids = fields.Many2many(related="company_id.discipline_company_field_ids", readonly=False)
     discipline_contact_field_ids = fields.Many2many(related="company_id.discipline_contact_field_ids", readonly=False)
     discipline_backdate_hours = fields.Integer(related="company_id.discipline_backdate_hours", readonly=False)
+    discipline_export_salesperson = fields.Boolean(
+        string="Salespeople May Export",
+        config_parameter="sales_discipline.export_salesperson",
+        help="Let salespeople export lists and pivot tables. Off by default: the client base stays inside.",
+    )
+    discipline_export_team_lead = fields.Boolean(
+        string="Team Leads May Export",
+        config_parameter="sales_discipline.export_team_lead",
+        help="Let team leads export lists and pivot tables.",
+    )

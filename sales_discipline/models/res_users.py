@@ -1,8 +1,11 @@
 from odoo import api, models
 
+EXPORT_PARAM_SALESPERSON = "sales_discipline.export_salesperson"
+EXPORT_PARAM_TEAM_LEAD = "sales_discipline.export_team_lead"
+
 
 class ResUsers(models.Model):
-    """Keep the partners that Odoo creates for users out of the client-data policy."""
+    """Users of the sales roles: their partners are not client cards, and their export right follows their role."""
 
     _inherit = "res.users"
 
@@ -10,3 +13,27 @@ class ResUsers(models.Model):
     def create(self, vals_list):
         """A user's partner is not a client card: it is created without the client policy."""
         return super(ResUsers, self.with_context(discipline_policy_exempt=True)).create(vals_list)
+
+    def _discipline_export_allowed(self):
+        """SE-1: the head of sales may export; salespeople and team leads only where the administrator allows it.
+
+        Users outside the sales roles keep Odoo's own rule (the export group), and so do administrators.
+        """
+        self.ensure_one()
+        if self._is_admin():
+            return True
+        if not self.has_group("base.group_allow_export"):
+            return False
+        if not self.has_group("sales_discipline.group_salesperson"):
+            return True
+        if self.has_group("sales_discipline.group_head_of_sales"):
+            return True
+        params = self.env["ir.config_parameter"].sudo()
+        if self.has_group("sales_discipline.group_team_lead"):
+            return bool(params.get_param(EXPORT_PARAM_TEAM_LEAD))
+        return bool(params.get_param(EXPORT_PARAM_SALESPERSON))
+
+    def _discipline_export_refusal(self):
+        return self.env._(
+            "Exporting data is not allowed for your role. Ask the head of sales for the figures you need."
+        )

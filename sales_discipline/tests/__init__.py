@@ -8,3 +8,6 @@ from . import test_next_step
 from . import test_stage_history
 from . import test_stale_deals
 from . import test_tasks
+from . import test_export
+from . import test_handover
+from . import test_visibility

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -207,9 +207,12 @@ class TestBackdating(DealDisciplineCase):
             quick.action_set_won()
         with freeze_time("2026-05-11 10:00:00"):
             slow.action_set_won()
-        self.assertTrue(quick.recorded_after_fact)
-        self.assertFalse(slow.recorded_after_fact)
+        as_team_lead = (quick | slow).with_user(self.team_lead)
+        self.assertEqual(as_team_lead.mapped("recorded_after_fact"), [True, False])
         self.assertEqual(slow.cycle_days, 10.0)
+        # SE-3: the flag is a manager's control, not readable by the salesperson
+        with self.assertRaises(AccessError):
+            self.assertFalse(quick.with_user(self.salesperson).recorded_after_fact)
 
     def test_threshold_is_a_company_setting(self):
         self.company.discipline_backdate_hours = 0
@@ -217,7 +220,7 @@ class TestBackdating(DealDisciplineCase):
             deal = self.Lead.create(self.deal_vals())
         with freeze_time("2026-05-01 11:00:00"):
             deal.action_set_won()
-        self.assertFalse(deal.recorded_after_fact)
+        self.assertFalse(deal.sudo().recorded_after_fact)
 
 
 @tagged("post_install", "-at_install")

@@ -1,0 +1,60 @@
+import json
+
+from werkzeug.exceptions import Forbidden
+
+from odoo import http
+from odoo.addons.web.controllers.export import CSVExport, ExcelExport
+from odoo.addons.web.controllers.pivot import TableExporter
+from odoo.http import request
+
+
+def _export_record_count(params):
+    """How many records a list export takes: the selected ones, or all those its domain matches."""
+    if params.get("ids"):
+        return len(params["ids"])
+    model = request.env[params["model"]].with_context(**params.get("context", {}))
+    return model.search_count(params.get("domain") or [])
+
+
+def _guard_list_export(data):
+    """Refuse or log a list export before Odoo builds the file (grouped exports never call export_data)."""
+    params = json.loads(data)
+    user = request.env.user
+    route = "grouped" if params.get("groupby") and not params.get("import_compat") else "list"
+    Log = request.env["sales.discipline.export.log"]
+    if not user._discipline_export_allowed():
+        Log._discipline_log(params["model"], _export_record_count(params), route, allowed=False)
+        raise Forbidden(user._discipline_export_refusal())
+    if route == "grouped":
+        # the ungrouped path is logged by export_data itself
+        Log._discipline_log(params["model"], _export_record_count(params), route, allowed=True)
+
+
+class DisciplineCSVExport(CSVExport):
+    @http.route()
+    def web_export_csv(self, data):
+        _guard_list_export(data)
+        return super().web_export_csv(data)
+
+
+class DisciplineExcelExport(ExcelExport):
+    @http.route()
+    def web_export_xlsx(self, data):
+        _guard_list_export(data)
+        return super().web_export_xlsx(data)
+
+
+class DisciplineTableExporter(TableExporter):
+    @http.route(readonly=False)  # the audit log is written in this request
+    def export_xlsx(self, data, **kw):
+        """Odoo's pivot export checks no right at all: apply the export policy and log it."""
+        table = json.loads(data)
+        user = request.env.user
+        rows = len(table.get("rows", []))
+        model_name = table.get("model") or table.get("title") or "pivot"
+        Log = request.env["sales.discipline.export.log"]
+        if not user._discipline_export_allowed():
+            Log._discipline_log(model_name, rows, "pivot", allowed=False)
+            raise Forbidden(user._discipline_export_refusal())
+        Log._discipline_log(model_name, rows, "pivot", allowed=True)
+        return super().export_xlsx(data, **kw)

@@ -1,0 +1,76 @@
+from datetime import date
+
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+
+from .common import DealDisciplineCase
+
+
+@tagged("post_install", "-at_install")
+class TestHandover(DealDisciplineCase):
+    """SE-4, DL-8: a leaving salesperson's deals, clients and steps move to colleagues in one step."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Partner = cls.env["res.partner"].with_user(cls.salesperson)
+        cls.client_a = Partner.create(cls.company_vals())
+        cls.client_b = Partner.create(
+            cls.company_vals(name="Vasilek LLC", phone="+7 812 765-43-21", email="info@vasilek.example")
+        )
+        cls.deals_a = cls.Lead.create(
+            [cls.deal_vals(name="A1", partner_id=cls.client_a.id), cls.deal_vals(name="A2", partner_id=cls.client_a.id)]
+        )
+        cls.deal_b = cls.Lead.create(cls.deal_vals(name="B1", partner_id=cls.client_b.id))
+        cls.loose_deal = cls.Lead.create(cls.deal_vals(name="No client"))
+        cls.client_step = cls.client_a.with_user(cls.salesperson).activity_schedule(
+            act_type_xmlid="mail.mail_activity_data_todo", summary="Send the catalogue", date_deadline=date(2030, 1, 3)
+        )
+
+    def _hand_over(self, colleagues, note="Leaves on Friday"):
+        form = Form(self.env["sales.discipline.handover"].with_user(self.head))
+        form.from_user_id = self.salesperson
+        for colleague in colleagues:
+            form.to_user_ids.add(colleague)
+        form.note = note
+        wizard = form.save()
+        self.assertEqual((wizard.deal_count, wizard.client_count), (4, 2))
+        return wizard.action_hand_over()
+
+    def test_everything_moves_and_nothing_is_left(self):
+        result = self._hand_over(self.colleague | self.team_lead)
+        self.assertEqual(result["params"]["type"], "success")
+        uid = self.salesperson.id
+        self.assertFalse(self.env["crm.lead"].search_count([("user_id", "=", uid), ("stage_id.is_won", "=", False)]))
+        self.assertFalse(self.env["res.partner"].search_count([("user_id", "=", uid)]))
+        self.assertFalse(self.env["mail.activity"].search_count([("user_id", "=", uid)]))
+        self.env.invalidate_all()
+        deals = (self.deals_a | self.deal_b | self.loose_deal).sudo()
+        self.assertFalse(deals.filtered(lambda d: not d.user_id))
+        # a client's deals and steps go with the client
+        deals_a, deal_b = self.deals_a.sudo(), self.deal_b.sudo()
+        self.assertEqual(deals_a.user_id, self.client_a.user_id)
+        self.assertEqual(deal_b.user_id, self.client_b.user_id)
+        self.assertEqual(self.client_step.sudo().user_id, self.client_a.user_id)
+        self.assertEqual(deals_a.activity_ids.user_id, self.client_a.user_id)
+        self.assertEqual(self.client_a.user_id | self.client_b.user_id, self.colleague | self.team_lead)
+
+    def test_each_record_carries_a_note(self):
+        self._hand_over(self.colleague)
+        for record in [*self.deals_a.sudo(), self.loose_deal.sudo(), self.client_a.sudo()]:
+            self.assertIn(
+                "Handed over from Sasha Salesperson to Kolya Colleague by Hermann Head.", record.message_ids[0].body
+            )
+            self.assertIn("Leaves on Friday", record.message_ids[0].body)
+
+    def test_cannot_hand_over_to_oneself(self):
+        wizard = (
+            self.env["sales.discipline.handover"]
+            .with_user(self.head)
+            .create(
+                {"from_user_id": self.salesperson.id, "to_user_ids": [(6, 0, (self.salesperson | self.colleague).ids)]}
+            )
+        )
+        with self.assertRaises(UserError):
+            wizard.action_hand_over()
+        self.assertEqual(self.loose_deal.user_id, self.salesperson)
