@@ -4,6 +4,7 @@ from . import crm_lead_stage_history
 from . import crm_lost_reason
 from . import crm_stage
 from . import crm_team
+from . import crm_team_member
 from . import mail_activity
 from . import mail_activity_type
 from . import res_company
@@ -11,3 +12,5 @@ from . import res_config_settings
 from . import res_partner
 from . import res_users
 from . import sales_discipline_export_log
+from . import sales_discipline_norm
+from . import survey_user_input

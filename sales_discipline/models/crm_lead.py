@@ -77,6 +77,16 @@ class CrmLead(models.Model):
         help="The owner and the team lead were told this deal went stale in its current stage.",
     )
     stage_history_ids = fields.One2many("crm.lead.stage.history", "lead_id")
+    winback_excluded_user_id = fields.Many2one(
+        "res.users",
+        string="Lost the Client",
+        readonly=True,
+        copy=False,
+        help="This win-back deal may not be given to the salesperson who lost the client (RO-6).",
+    )
+    questionnaire_input_ids = fields.One2many(
+        "survey.user_input", "crm_lead_id", string="Needs Questionnaires", groups="survey.group_survey_user"
+    )
     has_next_step = fields.Boolean(compute="_compute_discipline_flags", search="_search_has_next_step")
     has_overdue_step = fields.Boolean(compute="_compute_discipline_flags", search="_search_has_overdue_step")
     is_stale = fields.Boolean(string="Stale", compute="_compute_discipline_flags", search="_search_is_stale")
@@ -183,8 +193,15 @@ class CrmLead(models.Model):
             if step:
                 step.write(values)
             else:
+                # the goal doubles as the summary, so that a step planned for a colleague says what to do (TK-1)
                 to_create.append(
-                    dict(values, res_id=lead.id, user_id=(lead.user_id or self.env.user).id, automated=False)
+                    dict(
+                        values,
+                        summary=lead.next_step_goal,
+                        res_id=lead.id,
+                        user_id=(lead.user_id or self.env.user).id,
+                        automated=False,
+                    )
                 )
         if to_create:
             model_id = self.env["ir.model"]._get_id("crm.lead")
@@ -275,6 +292,18 @@ class CrmLead(models.Model):
     def _search_is_stale(self, operator, value):
         return self._discipline_search_domain(operator, value, self._discipline_sql_stale())
 
+    @api.constrains("user_id", "winback_excluded_user_id")
+    def _check_winback_owner(self):
+        for lead in self:
+            if lead.winback_excluded_user_id and lead.user_id == lead.winback_excluded_user_id:
+                raise ValidationError(
+                    self.env._(
+                        "The win-back of %(deal)s cannot be given to %(user)s, who lost this client.",
+                        deal=lead.name,
+                        user=lead.user_id.name,
+                    )
+                )
+
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
@@ -288,6 +317,7 @@ class CrmLead(models.Model):
             for vals in vals_list:
                 vals["date_started"] = now
         leads = super().create(vals_list)
+        leads._discipline_route()
         self.env["crm.lead.stage.history"]._record_entries(leads, fields.Datetime.now())
         if enforce:
             leads._discipline_enforce(set().union(*vals_list), is_create=True)
@@ -316,6 +346,8 @@ class CrmLead(models.Model):
             self._discipline_log_bypass()
         if {"stage_id", "active", "partner_id", "probability"} & set(vals):
             self.partner_id._discipline_refresh_client_status()
+        if vals.get("user_id") and not self.env.context.get("discipline_routing"):
+            self._discipline_log_role_mismatch()
         return result
 
     def action_set_lost(self, **additional_values):
@@ -448,6 +480,112 @@ class CrmLead(models.Model):
                     deals=names,
                 )
             )
+
+    # ------------------------------------------------------------------
+    # Routing (RO-2)
+    # ------------------------------------------------------------------
+
+    def _discipline_expected_role(self):
+        """New clients (Inquiry, no client, lost) are hunted; current (active) clients are farmed."""
+        self.ensure_one()
+        return "farmer" if self.partner_id.commercial_partner_id.client_status == "active" else "hunter"
+
+    def _discipline_team_roles(self):
+        """{(team id, user id): role} of the active memberships of these deals' teams, in one query."""
+        members = self.env["crm.team.member"].sudo().search([("crm_team_id", "in", self.team_id.ids)])
+        return {(m.crm_team_id.id, m.user_id.id): m.sales_role for m in members}
+
+    def _discipline_route(self):
+        """Give unowned new deals (and deals entered by someone outside the team) to the least loaded member of
+        the right role; a deal entered by a team member for themselves stays theirs, and is logged if off-role."""
+        deals = self.filtered(lambda lead: lead.type == "opportunity" and lead.active and lead.team_id)
+        if not deals:
+            return
+        roles = deals._discipline_team_roles()
+        to_route = deals.filtered(
+            lambda lead: (
+                lead.team_id.routing_method == "least_loaded"
+                and (not lead.user_id or (lead.team_id.id, lead.user_id.id) not in roles)
+            )
+        )
+        (deals - to_route).filtered("user_id")._discipline_log_role_mismatch(roles)
+        if not to_route:
+            return
+        candidates = {}
+        for (team_id, user_id), role in roles.items():
+            candidates.setdefault((team_id, role), []).append(user_id)
+        load = self._discipline_open_deal_load({user_id for _team, user_id in roles})
+        assignment = {}
+        for lead in to_route.sorted("id"):
+            pool = [
+                user_id
+                for user_id in candidates.get((lead.team_id.id, lead._discipline_expected_role()), [])
+                if user_id != lead.winback_excluded_user_id.id
+            ]
+            if not pool:
+                continue
+            chosen = min(pool, key=lambda user_id: (load.get(user_id, 0), user_id))
+            load[chosen] = load.get(chosen, 0) + 1
+            assignment.setdefault(chosen, self.browse())
+            assignment[chosen] |= lead
+        for user_id, leads in assignment.items():
+            leads.with_context(discipline_routing=True).write({"user_id": user_id})
+
+    @api.model
+    def _discipline_open_deal_load(self, user_ids):
+        """{user id: number of open deals}: the load routing balances."""
+        return {
+            user.id: count
+            for user, count in self.env["crm.lead"]
+            .sudo()
+            ._read_group(
+                [("user_id", "in", list(user_ids)), ("type", "=", "opportunity"), ("stage_id.is_won", "=", False)],
+                groupby=["user_id"],
+                aggregates=["__count"],
+            )
+        }
+
+    @api.model
+    def _discipline_pick_owner(self, team, role, excluded_user=None):
+        """The least loaded member of the team with this role, other than the excluded user (RO-2, RO-6)."""
+        members = (
+            team.sudo()
+            .crm_team_member_ids.filtered(lambda m: m.sales_role == role and m.user_id != excluded_user)
+            .user_id
+        )
+        load = self._discipline_open_deal_load(members.ids)
+        return min(members, key=lambda user: (load.get(user.id, 0), user.id), default=self.env["res.users"])
+
+    def _discipline_log_role_mismatch(self, roles=None):
+        """A manual assignment against the hunter/farmer rule stays possible, and is traced on the deal."""
+        deals = self.filtered(lambda lead: lead.type == "opportunity" and lead.team_id and lead.user_id)
+        if not deals:
+            return
+        roles = roles if roles is not None else deals._discipline_team_roles()
+        labels = dict(self.env["crm.team.member"]._fields["sales_role"]._description_selection(self.env))
+        for lead in deals:
+            role = roles.get((lead.team_id.id, lead.user_id.id))
+            expected = lead._discipline_expected_role()
+            if role and role != expected:
+                lead.sudo().message_post(
+                    body=self.env._(
+                        "Assigned to %(user)s (%(role)s in %(team)s) by %(author)s, although the rule gives this "
+                        "deal to a %(expected)s.",
+                        user=lead.user_id.name,
+                        role=labels[role],
+                        team=lead.team_id.name,
+                        author=self.env.user.name,
+                        expected=labels[expected].lower(),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+
+    def action_fill_needs_questionnaire(self):
+        """Open the client needs questionnaire for this deal, filled in by the salesperson during the meeting."""
+        self.ensure_one()
+        survey = self.env.ref("sales_discipline.survey_client_needs").sudo()
+        answer = survey._create_answer(partner=self.partner_id, check_attempts=False, crm_lead_id=self.id)
+        return {"type": "ir.actions.act_url", "url": answer.get_start_url(), "target": "new"}
 
     # ------------------------------------------------------------------
     # Helpers

@@ -19,6 +19,13 @@ class CrmTeam(models.Model):
         help="Refuse: an open deal cannot be created, moved or saved without a planned next step. "
         "Flag: it can, but is marked and listed. Off: no check.",
     )
+    routing_method = fields.Selection(
+        [("least_loaded", "To the least loaded of the right role"), ("manual", "Manual")],
+        default="least_loaded",
+        required=True,
+        help="New deals without an owner go to a hunter (new clients) or a farmer (current clients) of the team, "
+        "the one with the fewest open deals.",
+    )
     members_see_unassigned = fields.Boolean(
         string="Members See Unassigned Deals",
         help="Salespeople of this team see its deals that nobody owns yet; otherwise only their own deals.",

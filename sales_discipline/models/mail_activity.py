@@ -1,3 +1,5 @@
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
@@ -21,6 +23,42 @@ class MailActivity(models.Model):
     date_start = fields.Date(
         string="From",
         help="Start of the period of a step dated as a range; the due date is its end.",
+    )
+    funnel_kind = fields.Selection(related="activity_type_id.funnel_kind")
+    contact_id = fields.Many2one(
+        "res.partner",
+        string="Decision Maker",
+        index="btree_not_null",
+        help="The client's decision maker this call or meeting is with (named, with a position).",
+    )
+    client_interest = fields.Selection(
+        [("none", "No interest"), ("some", "Some interest"), ("strong", "Strong interest")],
+        help="The client's interest in working with us, stated after a result meeting.",
+    )
+    progress_note = fields.Char(
+        string="Progress Agreed",
+        help="The progress in the negotiation agreed at a result meeting.",
+    )
+    joint_action = fields.Selection(
+        [
+            ("proposal", "Commercial proposal"),
+            ("technical_survey", "Technical survey"),
+            ("technical_requirements", "Technical requirements"),
+            ("repeat_meeting", "Repeat meeting"),
+        ],
+        help="The joint action agreed with the client for the coming month.",
+    )
+    questionnaire_filled = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="A client needs questionnaire was completed for this meeting.",
+    )
+    questionnaire_input_id = fields.Many2one(
+        "survey.user_input",
+        string="Needs Questionnaire",
+        readonly=True,
+        copy=False,
+        groups="survey.group_survey_user",
     )
 
     def init(self):
@@ -59,6 +97,7 @@ class MailActivity(models.Model):
         if not self.env.su:
             activities._discipline_check_step_data()
             activities._discipline_check_task_data()
+            activities._discipline_check_funnel_data()
         return activities
 
     def write(self, vals):
@@ -73,6 +112,8 @@ class MailActivity(models.Model):
         result = super().write(vals)
         if not self.env.su and {"goal", "scheduled_at", "date_start", "date_deadline", "activity_type_id"} & set(vals):
             self._discipline_check_step_data()
+        if not self.env.su and {"contact_id", "joint_action", "date_deadline", "activity_type_id"} & set(vals):
+            self._discipline_check_funnel_data()
         for activity in postponed:
             activity._discipline_trace_on_deal(
                 self.env._(
@@ -109,6 +150,7 @@ class MailActivity(models.Model):
         """Require the result of a task set by a colleague, and record the touch on the deal."""
         if not self.env.su:
             self._discipline_check_task_result(feedback)
+            self._discipline_check_funnel_result()
         self.env.cr.cache.setdefault(DONE_ACTIVITY_CACHE_KEY, set()).update(self.ids)
         lead_ids = [a.res_id for a in self if a.res_model == "crm.lead"]
         result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
@@ -138,6 +180,79 @@ class MailActivity(models.Model):
             raise ValidationError(
                 self.env._("The next step cannot be saved:\n%(problems)s", problems="\n".join(problems))
             )
+
+    def _discipline_check_funnel_data(self):
+        """RO-3: a result call names a decision maker; progress is a joint action within a month."""
+        problems = []
+        today = fields.Date.context_today(self)
+        for activity in self.filtered(lambda a: a.active and a.funnel_kind in ("result_call", "progress")):
+            label = activity.summary or activity.activity_type_id.name
+            if activity.funnel_kind == "result_call":
+                contact = activity.contact_id
+                if not contact:
+                    problems.append(self.env._("%(step)s: name the decision maker called.", step=label))
+                elif not (contact.is_decision_maker and contact.name and contact.function):
+                    problems.append(
+                        self.env._(
+                            "%(step)s: %(contact)s must be a decision maker of the client, with a full name "
+                            "and a position.",
+                            step=label,
+                            contact=contact.display_name,
+                        )
+                    )
+            else:
+                if not activity.joint_action:
+                    problems.append(self.env._("%(step)s: say which joint action was agreed.", step=label))
+                if activity.date_deadline > today + relativedelta(months=1):
+                    problems.append(self.env._("%(step)s: a progress step happens within a month.", step=label))
+        if problems:
+            raise ValidationError(
+                self.env._("The funnel step cannot be saved:\n%(problems)s", problems="\n".join(problems))
+            )
+
+    def _discipline_check_funnel_result(self):
+        """RO-3, RO-4: a meeting counts as conducted only with the needs questionnaire filled in for it;
+        a result meeting records the client's interest and the progress agreed."""
+        for activity in self.filtered("funnel_kind"):
+            label = activity.summary or activity.activity_type_id.name
+            if activity.funnel_kind in ("conducted_meeting", "needs_questionnaire"):
+                answer = activity._discipline_questionnaire_answer()
+                if not answer:
+                    raise UserError(
+                        self.env._(
+                            "Fill in the client needs questionnaire of the deal before marking “%(step)s” done.",
+                            step=label,
+                        )
+                    )
+                activity.sudo().write({"questionnaire_filled": True, "questionnaire_input_id": answer.id})
+            if activity.funnel_kind == "result_meeting" and not (activity.client_interest and activity.progress_note):
+                raise UserError(
+                    self.env._(
+                        "Record the client's interest and the progress agreed before marking “%(step)s” done.",
+                        step=label,
+                    )
+                )
+
+    def _discipline_questionnaire_answer(self):
+        """The deal's needs questionnaire completed since this activity was planned."""
+        self.ensure_one()
+        if self.res_model != "crm.lead":
+            return self.env["survey.user_input"]
+        return (
+            self.env["survey.user_input"]
+            .sudo()
+            .search(
+                [
+                    ("crm_lead_id", "=", self.res_id),
+                    ("state", "=", "done"),
+                    ("survey_id", "=", self.env.ref("sales_discipline.survey_client_needs").id),
+                    # survey times are stored to the second
+                    ("end_datetime", ">=", self.create_date.replace(microsecond=0)),
+                ],
+                order="end_datetime desc",
+                limit=1,
+            )
+        )
 
     def _discipline_check_task_data(self):
         """TK-1: a task given to a colleague says what to do."""

@@ -37,6 +37,11 @@ class ResCompany(models.Model):
         help="A deal won or lost within this many hours of being recorded is flagged as recorded after the fact. "
         "0 disables the flag.",
     )
+    discipline_max_decision_makers = fields.Integer(
+        string="Decision Makers per Client",
+        default=5,
+        help="How many contacts of one client may be flagged as decision makers (0: no limit).",
+    )
     discipline_company_field_ids = fields.Many2many(
         "ir.model.fields",
         "res_company_discipline_company_field_rel",
@@ -62,6 +67,7 @@ class ResCompany(models.Model):
         return {
             "discipline_client_active_days",
             "discipline_backdate_hours",
+            "discipline_max_decision_makers",
             "discipline_company_field_ids",
             "discipline_contact_field_ids",
         }

@@ -20,3 +20,4 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="sales_discipline.export_team_lead",
         help="Let team leads export lists and pivot tables.",
     )
+    discipline_max_decision_makers = fields.Integer(related="company_id.discipline_max_decision_makers", readonly=False)

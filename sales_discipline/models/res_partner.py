@@ -2,7 +2,7 @@ import re
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 CLIENT_STATUSES = [
@@ -148,6 +148,23 @@ class ResPartner(models.Model):
     phone_normalized = fields.Char(compute="_compute_normalized_keys", store=True, index=True)
     email_domain = fields.Char(compute="_compute_normalized_keys", store=True, index=True)
     name_normalized = fields.Char(compute="_compute_normalized_keys", store=True)
+    is_decision_maker = fields.Boolean(
+        tracking=True,
+        help="This contact person decides on purchases at the client; result calls are made to decision makers.",
+    )
+    winback_listed = fields.Boolean(
+        string="On Win-back List",
+        tracking=True,
+        copy=False,
+        help="A lost client we decided to win back (RO-6).",
+    )
+    winback_lost_by_id = fields.Many2one(
+        "res.users",
+        string="Lost By",
+        copy=False,
+        readonly=True,
+        help="The salesperson who lost the client: the win-back goes to someone else.",
+    )
     won_deal_count = fields.Integer(
         compute="_compute_won_deals",
         groups="sales_team.group_sale_salesman",
@@ -255,6 +272,30 @@ class ResPartner(models.Model):
             for author_id in authors.get(key, ()):
                 users |= users_by_partner.get(author_id, self.env["res.users"])
             partner.communication_user_ids = users
+
+    @api.constrains("is_decision_maker", "parent_id", "active")
+    def _check_decision_maker_count(self):
+        """RO-3: at most a few decision makers per organisation (5 by default, a company setting)."""
+        organisations = self.filtered("is_decision_maker").commercial_partner_id
+        if not organisations:
+            return
+        counts = dict(
+            self.with_context(active_test=True)._read_group(
+                [("commercial_partner_id", "in", organisations.ids), ("is_decision_maker", "=", True)],
+                groupby=["commercial_partner_id"],
+                aggregates=["__count"],
+            )
+        )
+        for organisation in organisations:
+            limit = (organisation.company_id or self.env.company).discipline_max_decision_makers
+            if limit and counts.get(organisation, 0) > limit:
+                raise ValidationError(
+                    self.env._(
+                        "%(client)s already has %(limit)s decision makers: an organisation has at most %(limit)s.",
+                        client=organisation.display_name,
+                        limit=limit,
+                    )
+                )
 
     # ------------------------------------------------------------------
     # CRUD
@@ -637,3 +678,67 @@ class ResPartner(models.Model):
         ]
         action["context"] = {"create": False}
         return action
+
+    def action_add_to_winback(self):
+        """RO-6: put lost clients on the win-back list, remembering who lost them."""
+        not_lost = self.filtered(lambda p: p.commercial_partner_id.client_status != "lost")
+        if not_lost:
+            raise UserError(
+                self.env._(
+                    "Only lost clients go on the win-back list: %(clients)s.",
+                    clients=", ".join(not_lost.mapped("display_name")),
+                )
+            )
+        for partner in self:
+            partner.write({"winback_listed": True, "winback_lost_by_id": partner.user_id.id})
+        return True
+
+    def action_start_winback(self):
+        """Open a win-back deal for the client, owned by a hunter other than the salesperson who lost it."""
+        self.ensure_one()
+        if not self.winback_listed:
+            raise UserError(self.env._("Put %(client)s on the win-back list first.", client=self.display_name))
+        team = self._discipline_winback_team()
+        owner = self.env["crm.lead"]._discipline_pick_owner(team, "hunter", excluded_user=self.winback_lost_by_id)
+        if not owner:
+            raise UserError(
+                self.env._(
+                    "%(team)s has no hunter other than %(user)s to win %(client)s back.",
+                    team=team.name,
+                    user=self.winback_lost_by_id.name,
+                    client=self.display_name,
+                )
+            )
+        deal = self.env["crm.lead"].create(
+            {
+                "name": self.env._("Win-back: %(client)s", client=self.name),
+                "type": "opportunity",
+                "partner_id": self.id,
+                "team_id": team.id,
+                "deal_type": "returning",
+                "winback_excluded_user_id": self.winback_lost_by_id.id,
+                "user_id": owner.id,
+                "next_step_type_id": self.env.ref("mail.mail_activity_data_call").id,
+                "next_step_goal": self.env._("Find out why the client left and agree a meeting"),
+                "next_step_deadline": fields.Date.context_today(self) + timedelta(days=1),
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "crm.lead",
+            "res_id": deal.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def _discipline_winback_team(self):
+        last_deal = (
+            self.env["crm.lead"]
+            .with_context(active_test=False)
+            .search(
+                [("partner_id", "child_of", self.commercial_partner_id.id), ("team_id", "!=", False)],
+                order="id desc",
+                limit=1,
+            )
+        )
+        return last_deal.team_id or self.env["crm.team"]._get_default_team_id(user_id=self.env.uid)

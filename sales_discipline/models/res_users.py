@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 
 EXPORT_PARAM_SALESPERSON = "sales_discipline.export_salesperson"
 EXPORT_PARAM_TEAM_LEAD = "sales_discipline.export_team_lead"
@@ -8,6 +8,21 @@ class ResUsers(models.Model):
     """Users of the sales roles: their partners are not client cards, and their export right follows their role."""
 
     _inherit = "res.users"
+
+    sales_role_summary = fields.Char(
+        string="Sales Roles",
+        compute="_compute_sales_role_summary",
+        help="Hunter or farmer, team by team (RO-1).",
+    )
+
+    @api.depends("crm_team_member_ids.sales_role", "crm_team_member_ids.crm_team_id")
+    def _compute_sales_role_summary(self):
+        labels = dict(self.env["crm.team.member"]._fields["sales_role"]._description_selection(self.env))
+        for user in self:
+            user.sales_role_summary = ", ".join(
+                self.env._("%(role)s in %(team)s", role=labels[m.sales_role], team=m.crm_team_id.name)
+                for m in user.sudo().crm_team_member_ids
+            )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,1 +1,1 @@
-
+from . import sales_discipline_funnel_report

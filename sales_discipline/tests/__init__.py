@@ -11,3 +11,4 @@ from . import test_tasks
 from . import test_export
 from . import test_handover
 from . import test_visibility
+from . import test_hunters_farmers

@@ -61,7 +61,9 @@ class TestNextStep(DealDisciplineCase):
     def test_moving_or_saving_after_the_step_was_cancelled_is_refused_and_traced(self):
         deal = self.Lead.create(self.deal_vals())
         deal.activity_ids.action_cancel()
-        self.assertIn("Next step “Call” due 2030-01-10 cancelled by Sasha Salesperson.", deal.message_ids[0].body)
+        self.assertIn(
+            "Next step “Sell the meeting” due 2030-01-10 cancelled by Sasha Salesperson.", deal.message_ids[0].body
+        )
         self.assertRefused(ValidationError, NO_NEXT_STEP, deal.write, {"priority": "2"})
         source = self.env["utm.source"].create({"name": "Referral"})
         self.assertRefused(
@@ -74,7 +76,7 @@ class TestNextStep(DealDisciplineCase):
     def test_snoozing_leaves_a_trace(self):
         deal = self.Lead.create(self.deal_vals())
         deal.activity_ids.with_user(self.salesperson).action_snooze()
-        self.assertIn("Next step “Call” postponed from 2030-01-10 to 2030-01-17", deal.message_ids[0].body)
+        self.assertIn("Next step “Sell the meeting” postponed from 2030-01-10 to 2030-01-17", deal.message_ids[0].body)
 
     def test_goal_is_required(self):
         deal = self.Lead.create(self.deal_vals())

@@ -24,6 +24,8 @@ class TestVisibility(DealDisciplineCase):
                 "crm_team_member_ids": [(0, 0, {"user_id": cls.outsider_seller.id})],
             }
         )
+        # unowned deals must stay unowned here: no routing to the team's members
+        (cls.team | cls.other_team).routing_method = "manual"
         Lead = cls.env["crm.lead"].with_context(tracking_disable=True)
         cls.own = Lead.create(cls.deal_vals(name="Own deal"))
         cls.colleagues = Lead.create(cls.deal_vals(name="Colleague's deal", user_id=cls.colleague.id))
