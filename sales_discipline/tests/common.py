@@ -1,5 +1,18 @@
 from odoo.tests import TransactionCase, new_test_user
 
+# Columns of a client import, as the import dialog sends them (relations by database id).
+IMPORT_FIELDS = [
+    "name",
+    "is_company",
+    "client_type",
+    "street",
+    "phone",
+    "email",
+    "acquisition_source_id/.id",
+    "industry_id/.id",
+    "user_id/.id",
+]
+
 
 class SalesDisciplineCase(TransactionCase):
     """Own data, no demo: one user per role, one sales team, the shipped policies."""
@@ -57,6 +70,11 @@ class SalesDisciplineCase(TransactionCase):
         }
         vals.update(overrides)
         return vals
+
+    @classmethod
+    def import_refs(cls):
+        """The relation columns of IMPORT_FIELDS for a complete client row."""
+        return [str(cls.source.id), str(cls.industry.id), str(cls.salesperson.id)]
 
     @classmethod
     def contact_vals(cls, parent, **overrides):

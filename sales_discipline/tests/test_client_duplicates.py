@@ -1,7 +1,7 @@
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import SalesDisciplineCase
+from .common import IMPORT_FIELDS, SalesDisciplineCase
 
 
 @tagged("post_install", "-at_install")
@@ -59,24 +59,13 @@ class TestClientDuplicates(SalesDisciplineCase):
         self.assertEqual(partner.phone, "+7 812 765-43-21")
 
     def test_duplicates_within_one_import_are_reported_row_by_row(self):
-        fields_ = [
-            "name",
-            "is_company",
-            "client_type",
-            "street",
-            "phone",
-            "email",
-            "acquisition_source_id/.id",
-            "industry_id/.id",
-            "user_id/.id",
-        ]
-        refs = [str(self.source.id), str(self.industry.id), str(self.salesperson.id)]
+        refs = self.import_refs()
         rows = [
             ["Sever LLC", "1", "end_customer", "Lenina 1", "+7 495 700-00-01", "a@sever.example", *refs],
             ["Yug LLC", "1", "end_customer", "Lenina 2", "+7 495 700-00-02", "b@yug.example", *refs],
             ["Zapad LLC", "1", "end_customer", "Lenina 3", "+7 495 123-45-67", "c@zapad.example", *refs],
         ]
-        result = self.Partner.load(fields_, rows)
+        result = self.Partner.load(IMPORT_FIELDS, rows)
         self.assertFalse(result["ids"])
         errors = [m for m in result["messages"] if m["type"] == "error"]
         # Odoo repeats the batch's error on the first row; the row-by-row pass names the faulty row.

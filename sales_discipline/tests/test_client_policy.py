@@ -1,7 +1,7 @@
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
-from .common import SalesDisciplineCase
+from .common import IMPORT_FIELDS, SalesDisciplineCase
 
 
 @tagged("post_install", "-at_install")
@@ -79,23 +79,12 @@ class TestClientPolicy(SalesDisciplineCase):
         )
 
     def test_import_reports_the_refused_row(self):
-        fields_ = [
-            "name",
-            "is_company",
-            "client_type",
-            "street",
-            "phone",
-            "email",
-            "acquisition_source_id/.id",
-            "industry_id/.id",
-            "user_id/.id",
-        ]
-        refs = [str(self.source.id), str(self.industry.id), str(self.salesperson.id)]
+        refs = self.import_refs()
         rows = [
             ["Sever LLC", "1", "end_customer", "Lenina 1", "+7 495 700-00-01", "a@sever.example", *refs],
             ["Yug LLC", "1", "reseller", "Lenina 2", "", "b@yug.example", *refs],
         ]
-        result = self.Partner.load(fields_, rows)
+        result = self.Partner.load(IMPORT_FIELDS, rows)
         self.assertFalse(result["ids"])
         errors = [m for m in result["messages"] if m["type"] == "error"]
         self.assertEqual(errors[-1]["message"], "The client card cannot be saved:\nYug LLC: fill in Phone.")
