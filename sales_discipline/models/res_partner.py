@@ -698,13 +698,11 @@ class ResPartner(models.Model):
         self.ensure_one()
         if not self.winback_listed:
             raise UserError(self.env._("Put %(client)s on the win-back list first.", client=self.display_name))
-        team = self._discipline_winback_team()
-        owner = self.env["crm.lead"]._discipline_pick_owner(team, "hunter", excluded_user=self.winback_lost_by_id)
+        team, owner = self._discipline_winback_owner()
         if not owner:
             raise UserError(
                 self.env._(
-                    "%(team)s has no hunter other than %(user)s to win %(client)s back.",
-                    team=team.name,
+                    "No sales team has a hunter other than %(user)s to win %(client)s back.",
                     user=self.winback_lost_by_id.name,
                     client=self.display_name,
                 )
@@ -731,7 +729,10 @@ class ResPartner(models.Model):
             "views": [(False, "form")],
         }
 
-    def _discipline_winback_team(self):
+    def _discipline_winback_owner(self):
+        """The team of the client's last deal if it has a hunter other than who lost the client, else the first
+        pipeline that has one (a client lost by a farmer is won back by the hunters); and that hunter."""
+        self.ensure_one()
         last_deal = (
             self.env["crm.lead"]
             .with_context(active_test=False)
@@ -741,4 +742,12 @@ class ResPartner(models.Model):
                 limit=1,
             )
         )
-        return last_deal.team_id or self.env["crm.team"]._get_default_team_id(user_id=self.env.uid)
+        teams = last_deal.team_id | self.env["crm.team"].search(
+            [("use_opportunities", "=", True), ("company_id", "in", [False, self.env.company.id])], order="sequence"
+        )
+        Lead = self.env["crm.lead"]
+        for team in teams:
+            owner = Lead._discipline_pick_owner(team, "hunter", excluded_user=self.winback_lost_by_id)
+            if owner:
+                return team, owner
+        return self.env["crm.team"], self.env["res.users"]

@@ -272,3 +272,26 @@ class TestWinBack(HuntersFarmersCase):
             str(refusal.exception),
             "The win-back of Win-back: Zarya LLC cannot be given to Sasha Salesperson, who lost this client.",
         )
+
+    def test_client_lost_by_a_farmer_is_won_back_by_a_hunter_of_another_team(self):
+        farm = self.env["crm.team"].create(
+            {"name": "Farm", "sequence": 1, "crm_team_member_ids": [(0, 0, {"user_id": self.farmer.id})]}
+        )
+        farm.crm_team_member_ids.sales_role = "farmer"
+        self.env["ir.config_parameter"].set_param("sales_team.membership_multi", True)
+        client = self.env["res.partner"].create(
+            self.company_vals(
+                name="Luch LLC", phone="+7 383 222-33-44", email="info@luch.example", user_id=self.farmer.id
+            )
+        )
+        old = self.env["crm.lead"].create(
+            self.deal_vals(name="Old farm order", partner_id=client.id, team_id=farm.id, user_id=self.farmer.id)
+        )
+        old.action_set_won()
+        client.write({"client_status": "lost"})
+        client.with_user(self.head).action_add_to_winback()
+        deal = self.env["crm.lead"].browse(client.with_user(self.head).action_start_winback()["res_id"])
+        membership = deal.team_id.crm_team_member_ids.filtered(lambda m: m.user_id == deal.user_id)
+        self.assertNotEqual(deal.team_id, farm)
+        self.assertEqual(membership.sales_role, "hunter")
+        self.assertNotEqual(deal.user_id, self.farmer)
