@@ -317,12 +317,13 @@ class CrmLead(models.Model):
             for vals in vals_list:
                 vals["date_started"] = now
         leads = super().create(vals_list)
-        leads._discipline_route()
         self.env["crm.lead.stage.history"]._record_entries(leads, fields.Datetime.now())
         if enforce:
             leads._discipline_enforce(set().union(*vals_list), is_create=True)
         elif self._discipline_bypass_allowed():
             leads._discipline_log_bypass()
+        # last: routing may hand the deal to someone the creator cannot see
+        leads._discipline_route()
         return leads
 
     def write(self, vals):
@@ -530,6 +531,8 @@ class CrmLead(models.Model):
             assignment[chosen] |= lead
         for user_id, leads in assignment.items():
             leads.with_context(discipline_routing=True).write({"user_id": user_id})
+            # the next step planned by whoever entered the deal goes to its new owner
+            leads.sudo().activity_ids.filtered(lambda a: a.user_id == self.env.user).write({"user_id": user_id})
 
     @api.model
     def _discipline_open_deal_load(self, user_ids):
