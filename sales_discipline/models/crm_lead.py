@@ -20,7 +20,22 @@ DEAL_TYPE_BY_CLIENT_STATUS = {"active": "expansion", "lost": "returning", "inqui
 NEXT_STEP_FIELDS = ("next_step_type_id", "next_step_goal", "next_step_deadline", "next_step_at", "next_step_date_start")
 BYPASS_FLAG = "sales_discipline_bypass"
 ASSIGNMENT_FIELDS = frozenset({"user_id", "team_id", "date_open"})  # crm stamps date_open on reassignment
-STALE_NOTIFY_BATCH = 500
+STALE_NOTIFY_BATCH = 2000
+FLAG_NO_NEXT_STEP = "no_next_step"
+FLAG_OVERDUE = "overdue"
+FLAG_STALE = "stale"
+
+
+class DisciplineFlag(SQL):
+    """A domain value standing for a discipline flag: crm.lead._condition_to_sql renders it on the deal row.
+
+    It is an SQL object so that the domain machinery passes it through untouched; rendered by any other
+    model it is an empty set.
+    """
+
+    def __init__(self, flag):
+        super().__init__("SELECT NULL::int WHERE FALSE")
+        self.flag = flag
 
 
 class CrmLead(models.Model):
@@ -138,9 +153,9 @@ class CrmLead(models.Model):
 
     def _compute_discipline_flags(self):
         ids = [lead_id for lead_id in self.ids if lead_id]
-        with_step = set(self._discipline_query_ids(self._discipline_sql_with_next_step(ids))) if ids else set()
-        overdue = set(self._discipline_query_ids(self._discipline_sql_overdue(ids))) if ids else set()
-        stale = set(self._discipline_query_ids(self._discipline_sql_stale(ids))) if ids else set()
+        with_step = self._discipline_ids_with_next_step(ids)
+        overdue = self._discipline_ids_matching(FLAG_OVERDUE, ids)
+        stale = self._discipline_ids_matching(FLAG_STALE, ids)
         for lead in self:
             lead.has_next_step = lead.id in with_step
             lead.has_overdue_step = lead.id in overdue
@@ -178,26 +193,43 @@ class CrmLead(models.Model):
 
     def _inverse_next_step(self):
         """The Next Step fields of the form create the deal's next activity, or edit the one already planned."""
+        self._discipline_plan_next_steps(
+            [
+                {
+                    "next_step_type_id": lead.next_step_type_id.id,
+                    "next_step_goal": lead.next_step_goal,
+                    "next_step_deadline": lead.next_step_deadline,
+                    "next_step_at": lead.next_step_at,
+                    "next_step_date_start": lead.next_step_date_start,
+                }
+                for lead in self
+            ]
+        )
+
+    def _discipline_plan_next_steps(self, steps):
+        """Create (or update) each deal's next activity from its Next Step values, in one batch."""
         to_create = []
-        for lead in self:
-            if not (lead.next_step_type_id and (lead.next_step_deadline or lead.next_step_at)):
+        for lead, step in zip(self, steps, strict=True):
+            deadline = fields.Date.to_date(step.get("next_step_deadline"))
+            moment = fields.Datetime.to_datetime(step.get("next_step_at"))
+            if not (step.get("next_step_type_id") and (deadline or moment)):
                 continue
             values = {
-                "activity_type_id": lead.next_step_type_id.id,
-                "goal": lead.next_step_goal,
-                "date_deadline": lead.next_step_deadline or fields.Date.to_date(lead.next_step_at),
-                "scheduled_at": lead.next_step_at,
-                "date_start": lead.next_step_date_start,
+                "activity_type_id": step["next_step_type_id"],
+                "goal": step.get("next_step_goal"),
+                "date_deadline": deadline or moment.date(),
+                "scheduled_at": moment or False,
+                "date_start": step.get("next_step_date_start") or False,
             }
-            step = lead._discipline_next_activity()
-            if step:
-                step.write(values)
+            planned = lead._discipline_next_activity()
+            if planned:
+                planned.write(values)
             else:
                 # the goal doubles as the summary, so that a step planned for a colleague says what to do (TK-1)
                 to_create.append(
                     dict(
                         values,
-                        summary=lead.next_step_goal,
+                        summary=values["goal"],
                         res_id=lead.id,
                         user_id=(lead.user_id or self.env.user).id,
                         automated=False,
@@ -208,89 +240,109 @@ class CrmLead(models.Model):
             self.env["mail.activity"].create([dict(vals, res_model_id=model_id) for vals in to_create])
 
     # ------------------------------------------------------------------
-    # Searches: each one query on the deal table with an (anti-)semi-join on its activities
+    # Searches: each flag is one SQL condition on the deal row, correlated to its activities, so that a
+    # search is a single scan of crm_lead with an (anti-)semi-join on mail_activity, never a Python filter.
     # ------------------------------------------------------------------
 
     def _discipline_flush(self):
-        """The discipline queries read deals, stages and activities in SQL: write pending changes first."""
-        self.env["crm.lead"].flush_model(
-            ["active", "type", "stage_id", "date_last_stage_update", "last_touch_date", "team_id"]
-        )
+        """The discipline conditions read deals, stages and activities in SQL: write pending changes first."""
+        self.env["crm.lead"].flush_model(["active", "type", "stage_id", "date_last_stage_update", "last_touch_date"])
         self.env["crm.stage"].flush_model(["is_won", "max_days"])
         self.env["mail.activity"].flush_model(["res_model", "res_id", "active", "date_deadline"])
 
-    def _discipline_query_ids(self, query):
-        self._discipline_flush()
-        self.env.cr.execute(query)
-        return [row[0] for row in self.env.cr.fetchall()]
-
-    def _discipline_sql_restrict(self, ids):
-        return SQL("AND lead.id = ANY(%s)", ids) if ids is not None else SQL()
-
-    def _discipline_sql_with_next_step(self, ids=None):
-        return SQL(
-            """SELECT lead.id FROM crm_lead lead
-                WHERE EXISTS (SELECT 1 FROM mail_activity act
-                               WHERE act.res_model = 'crm.lead' AND act.active AND act.res_id = lead.id) %s""",
-            self._discipline_sql_restrict(ids),
+    @api.model
+    def _discipline_flag_condition(self, flag, alias):
+        """The SQL condition that a deal (row ``alias`` of crm_lead) has the flag."""
+        lead = SQL.identifier(alias)
+        activities = SQL(
+            "SELECT 1 FROM mail_activity act WHERE act.res_model = 'crm.lead' AND act.active AND act.res_id = %s.id",
+            lead,
         )
-
-    def _discipline_sql_without_next_step(self, ids=None):
-        return SQL(
-            """SELECT lead.id FROM crm_lead lead
-                 LEFT JOIN crm_stage stage ON stage.id = lead.stage_id
-                WHERE lead.active AND lead.type = 'opportunity' AND stage.is_won IS NOT TRUE
-                  AND NOT EXISTS (SELECT 1 FROM mail_activity act
-                                   WHERE act.res_model = 'crm.lead' AND act.active AND act.res_id = lead.id) %s""",
-            self._discipline_sql_restrict(ids),
-        )
-
-    def _discipline_sql_overdue(self, ids=None):
-        return SQL(
-            """SELECT lead.id FROM crm_lead lead
-                WHERE lead.active
-                  AND EXISTS (SELECT 1 FROM mail_activity act
-                               WHERE act.res_model = 'crm.lead' AND act.active AND act.res_id = lead.id
-                                 AND act.date_deadline < %s) %s""",
-            fields.Date.context_today(self),
-            self._discipline_sql_restrict(ids),
-        )
-
-    def _discipline_sql_stale(self, ids=None):
-        """In its stage longer than the stage allows, unless touched lately and with a next step due soon."""
+        if flag == FLAG_NO_NEXT_STEP:
+            return SQL(
+                """(%(lead)s.active AND %(lead)s.type = 'opportunity'
+                    AND NOT EXISTS (SELECT 1 FROM crm_stage won WHERE won.id = %(lead)s.stage_id AND won.is_won)
+                    AND NOT EXISTS (%(activities)s))""",
+                lead=lead,
+                activities=activities,
+            )
+        if flag == FLAG_OVERDUE:
+            return SQL(
+                "(%(lead)s.active AND EXISTS (%(activities)s AND act.date_deadline < %(today)s))",
+                lead=lead,
+                activities=activities,
+                today=fields.Date.context_today(self),
+            )
+        # Stale: in its stage longer than the stage allows, unless touched within that time *and* with a next
+        # step due within it (so a far-future step does not hide a dead deal).
         now = fields.Datetime.now()
         return SQL(
-            """SELECT lead.id FROM crm_lead lead
-                 JOIN crm_stage stage ON stage.id = lead.stage_id
-                WHERE lead.active AND lead.type = 'opportunity' AND stage.is_won IS NOT TRUE AND stage.max_days > 0
-                  AND lead.date_last_stage_update < %(now)s - make_interval(days => stage.max_days)
-                  AND NOT (
-                      COALESCE(lead.last_touch_date >= %(now)s - make_interval(days => stage.max_days), FALSE)
-                      AND EXISTS (SELECT 1 FROM mail_activity act
-                                   WHERE act.res_model = 'crm.lead' AND act.active AND act.res_id = lead.id
-                                     AND act.date_deadline <= %(today)s + stage.max_days)
-                  ) %(restrict)s""",
+            """(%(lead)s.active AND %(lead)s.type = 'opportunity'
+                AND EXISTS (
+                    SELECT 1 FROM crm_stage stage
+                     WHERE stage.id = %(lead)s.stage_id AND stage.is_won IS NOT TRUE AND stage.max_days > 0
+                       AND %(lead)s.date_last_stage_update < %(now)s - make_interval(days => stage.max_days)
+                       AND NOT EXISTS (
+                           %(activities)s
+                           AND act.date_deadline <= %(today)s + stage.max_days
+                           AND %(lead)s.last_touch_date >= %(now)s - make_interval(days => stage.max_days))))""",
+            lead=lead,
+            activities=activities,
             now=now,
             today=now.date(),
-            restrict=self._discipline_sql_restrict(ids),
         )
 
-    def _discipline_search_domain(self, operator, value, positive_sql):
+    def _discipline_ids_matching(self, flag, ids):
+        """Ids among ``ids`` whose deals have the flag, in one query."""
+        if not ids:
+            return set()
         self._discipline_flush()
+        self.env.cr.execute(
+            SQL(
+                "SELECT lead.id FROM crm_lead lead WHERE lead.id = ANY(%s) AND %s",
+                list(ids),
+                self._discipline_flag_condition(flag, "lead"),
+            )
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def _discipline_ids_with_next_step(self, ids):
+        """Ids among ``ids`` that have a planned activity: one look-up on the activities' partial index."""
+        if not ids:
+            return set()
+        self.env["mail.activity"].flush_model(["res_model", "res_id", "active"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT res_id FROM mail_activity "
+                "WHERE res_model = 'crm.lead' AND active AND res_id = ANY(%s)",
+                list(ids),
+            )
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def _discipline_search_domain(self, flag, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise ValidationError(self.env._("Unsupported search on a discipline flag."))
+        self._discipline_flush()
         positive = (operator == "=") == value
-        return [("id", "in" if positive else "not in", SQL("(%s)", positive_sql))]
+        return [("id", "in" if positive else "not in", DisciplineFlag(flag))]
+
+    def _condition_to_sql(self, alias, fname, operator, value, query):
+        """Render a discipline flag (see _discipline_search_domain) as a condition on the deal row itself."""
+        if fname == "id" and isinstance(value, DisciplineFlag):
+            condition = self._discipline_flag_condition(value.flag, alias)
+            return condition if operator == "in" else SQL("(NOT %s)", condition)
+        return super()._condition_to_sql(alias, fname, operator, value, query)
 
     def _search_has_next_step(self, operator, value):
-        # The anti-join lists the deals *without* a step: searching for deals with one is its negation.
-        return self._discipline_search_domain(operator, not value, self._discipline_sql_without_next_step())
+        # the flag describes the deals *without* a next step: searching for those with one is its negation
+        return self._discipline_search_domain(FLAG_NO_NEXT_STEP, operator, not value)
 
     def _search_has_overdue_step(self, operator, value):
-        return self._discipline_search_domain(operator, value, self._discipline_sql_overdue())
+        return self._discipline_search_domain(FLAG_OVERDUE, operator, value)
 
     def _search_is_stale(self, operator, value):
-        return self._discipline_search_domain(operator, value, self._discipline_sql_stale())
+        return self._discipline_search_domain(FLAG_STALE, operator, value)
 
     @api.constrains("user_id", "winback_excluded_user_id")
     def _check_winback_owner(self):
@@ -316,7 +368,11 @@ class CrmLead(models.Model):
             now = fields.Datetime.now()
             for vals in vals_list:
                 vals["date_started"] = now
+        # the next step is planned once the deal and its followers exist: planning it during the create would
+        # subscribe its assignee before mail.thread subscribes the creator, the same partner twice
+        steps = [{name: vals.pop(name) for name in NEXT_STEP_FIELDS if name in vals} for vals in vals_list]
         leads = super().create(vals_list)
+        leads._discipline_plan_next_steps(steps)
         self.env["crm.lead.stage.history"]._record_entries(leads, fields.Datetime.now())
         if enforce:
             leads._discipline_enforce(set().union(*vals_list), is_create=True)
@@ -472,9 +528,10 @@ class CrmLead(models.Model):
         )
         if not open_strict:
             return
-        without = set(self._discipline_query_ids(self._discipline_sql_without_next_step(open_strict.ids)))
+        with_step = self._discipline_ids_with_next_step(open_strict.ids)
+        without = open_strict.filtered(lambda lead: lead.id not in with_step)
         if without:
-            names = ", ".join(open_strict.filtered(lambda lead: lead.id in without).mapped("name"))
+            names = ", ".join(without.mapped("name"))
             raise ValidationError(
                 self.env._(
                     "Plan the next step (type, goal and date) of %(deals)s before saving: every open deal needs one.",
@@ -616,8 +673,9 @@ class CrmLead(models.Model):
     @api.model
     def _cron_discipline_notify_stale(self, batch_size=STALE_NOTIFY_BATCH):
         """Daily: tell each owner and team lead, in one message per person, which deals went stale; once per stay."""
-        domain = [("is_stale", "=", True), ("stale_notified", "=", False)]
-        todo = self.search(domain, limit=batch_size, order="id")
+        # one stale query per run: the ids give both this batch and what remains
+        stale_ids = list(self._search([("is_stale", "=", True), ("stale_notified", "=", False)], order="id"))
+        todo = self.browse(stale_ids[:batch_size])
         by_partner = {}
         for lead in todo:
             for user in (lead.user_id | lead.team_id.user_id).filtered("active"):
@@ -626,7 +684,7 @@ class CrmLead(models.Model):
         for partner, partner_leads in by_partner.items():
             self._discipline_notify_stale(partner, partner_leads)
         todo.sudo().write({"stale_notified": True})
-        remaining = self.search_count(domain)
+        remaining = len(stale_ids) - len(todo)
         self.env["ir.cron"]._notify_progress(done=len(todo), remaining=remaining)
         return remaining
 

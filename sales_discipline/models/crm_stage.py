@@ -1,6 +1,6 @@
 import re
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 # Stages that describe the client's state rather than a sales step (DL-6).
 PASSIVE_STAGE_RE = re.compile(
@@ -63,7 +63,28 @@ class CrmStage(models.Model):
     def _discipline_required_field_names(self):
         """Required fields of this stage, the deal value included on won stages (a won deal worth 0 is refused)."""
         self.ensure_one()
-        names = self.sudo().required_field_ids.mapped("name")
-        if self.is_won and "expected_revenue" not in names:
+        return list(self._discipline_required_names_cached(self.id))
+
+    @api.model
+    @tools.ormcache("stage_id")
+    def _discipline_required_names_cached(self, stage_id):
+        # every deal write asks for its stage's requirements: cached until a stage changes
+        stage = self.sudo().browse(stage_id)
+        names = stage.required_field_ids.mapped("name")
+        if stage.is_won and "expected_revenue" not in names:
             names.append("expected_revenue")
-        return names
+        return tuple(names)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A new stage may be a won one: forget the cached requirements."""
+        stages = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return stages
+
+    def write(self, vals):
+        """Forget the cached requirements when a stage's requirements or its won flag change."""
+        result = super().write(vals)
+        if {"required_field_ids", "is_won"} & set(vals):
+            self.env.registry.clear_cache()
+        return result

@@ -20,7 +20,6 @@ class SalesDisciplineCase(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_create_nolog=True))
         cls.company = cls.env.company
         cls.company.sudo()._discipline_install_default_policies()
         cls.salesperson = new_test_user(
