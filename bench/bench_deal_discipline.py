@@ -1,0 +1,1389 @@
+"""Benchmark of the deal discipline at a real company's size: 1,000,000 deals and 3,000,000 activities.
+
+Goals (issue "Fast at a real company's size"):
+- the "without next step", "overdue" and "stale" searches are each one (anti-)join query, never
+  ``activity_ids = False``, ``activity_state = False`` or a Python filter; the stale and without-next-step
+  searches cost at most 1.2x the equivalent hand-written SQL;
+- the enforcement costs at most 5 % more time on batch create and on stage write than the same operations
+  with the rules switched off, and at most 3 more SQL queries per call, none per extra record.
+
+What it does:
+1. creates the database (default ``sd_bench_deals``) and installs ``sales_discipline`` without demo data
+   through the Odoo command line, unless ``--reuse`` is given and the module is already installed;
+2. adds 50 salespeople and 3 team leads (through the ORM) to three pipelines: the two shipped ones, whose
+   next-step policy is "refuse", and a "Bench Distribution" one that only flags; then generates in SQL
+   (``INSERT ... SELECT generate_series``, in chunks) 50,000 client companies, 1,000,000 opportunities
+   (60 % open, 25 % won, 15 % lost and archived; stages, owners, dates of the last stage change over the
+   last year, last touches) with one open stage stay each, and about 3,000,000 activities (planned ones on
+   90 % of the open deals, done and archived ones on every deal), then ``VACUUM ANALYZE``;
+3. times the three searches (``search`` and ``search_count``) against hand-written SQL anti-joins run
+   through the same cursor, interleaved, and prints the plan (EXPLAIN ANALYZE) of the query the ORM sends;
+   optionally times once the naive domains (``activity_ids = False``, ``activity_state = False``) under a
+   statement timeout;
+4. as a salesperson of a "refuse" pipeline, times batch creates (10 and 100 deals with their next step)
+   and stage writes (10 and 100 deals) with the rules on and off (``_discipline_enforce`` patched to a
+   no-op), interleaved call by call; each call is what one request does (fresh ORM cache, the call, flush,
+   pre-commit hooks) and is rolled back;
+5. times one batch of the stale-deal cron (rolled back) and counts its queries;
+6. prints a verdict per goal; the exit code is 0 whatever the verdict (non-zero only when the set-up fails).
+
+Run from anywhere, with Odoo 18 importable as ``odoo`` and a local PostgreSQL the current user may
+create databases on::
+
+    python3 bench/bench_deal_discipline.py                 # full run (~8 min), drops its database at the end
+    python3 bench/bench_deal_discipline.py --keep          # keep the database for later runs
+    python3 bench/bench_deal_discipline.py --reuse --keep  # reuse it (install and data are skipped)
+    python3 bench/bench_deal_discipline.py --reuse --update --keep  # same, after the addon's code changed
+    python3 bench/bench_deal_discipline.py --deals 100000 --activities 300000   # a smaller data set
+
+The database is dropped at the end only when this run created it and ``--keep`` is not given.
+"""
+
+import argparse
+import contextlib
+import gc
+import logging
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, datetime, timedelta
+from unittest import mock
+
+import psycopg2.errors
+
+import odoo
+from odoo import SUPERUSER_ID, Command, api
+from odoo.exceptions import ValidationError
+from odoo.modules.registry import Registry
+
+MODULE = "sales_discipline"
+SEARCH_GOAL = 1.2
+TIME_GOAL = 1.05
+QUERY_GOAL = 3
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ODOO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))
+DEFAULT_ADDONS_PATH = ",".join(
+    [os.path.join(ODOO_ROOT, "odoo", "addons"), os.path.join(ODOO_ROOT, "addons"), REPO_ROOT]
+)
+MARKER = "bench-deals"  # crm_lead.referred of the generated deals
+PARTNER_REF = "BENCH-DP"
+SPEC_PARAM = "sales_discipline.bench_deals_spec"
+SALES_LOGINS = [f"bench_deal_sp{i:02d}" for i in range(1, 51)]
+LEAD_LOGINS = [f"bench_deal_lead{i}" for i in range(1, 4)]
+TEAM_SIZES = (20, 18, 12)  # salespeople of New Clients, Current Clients, Bench Distribution
+TEAM_SHARES = (45, 80)  # cumulative % of the deals in the first two pipelines
+DISTRIBUTION_TEAM = "Bench Distribution"
+OPEN_SHARE, WON_SHARE = 60, 85  # cumulative %: open, won, then lost
+NO_STEP_SHARE = 10  # % of the open deals without any planned activity
+PLANNED_PER_STEPPED_DEAL = 4 / 3  # one planned activity, a second one on a third of them
+MODES = ("on", "off")
+OPERATION_LABELS = {"create": "batch create", "write": "stage write"}
+
+
+def draw(seed, modulo, key="id"):
+    """A deterministic pseudo-random integer in [0, modulo) per key, independent from one seed to another."""
+    return f"mod(hashint4extended({key}, {seed}) & 2147483647, {modulo})::int"
+
+
+PARTNERS_SQL = f"""
+INSERT INTO res_partner (
+    name, complete_name, commercial_company_name, ref, type, is_company, active, lang, tz, user_id,
+    country_id, city, client_type, company_size, client_status, data_completeness, is_data_complete,
+    partner_share, employee, create_uid, write_uid, create_date, write_date
+)
+SELECT 'Bench Client ' || n || ' LLC', 'Bench Client ' || n || ' LLC', 'Bench Client ' || n || ' LLC',
+       %(ref)s || n, 'contact', TRUE, TRUE, 'en_US', 'Europe/Moscow',
+       (%(user_ids)s::int[])[1 + {draw(31, "%(n_users)s", "n")}], %(country_id)s,
+       (ARRAY['Moscow', 'Kazan', 'Samara', 'Tver', 'Perm', 'Omsk'])[1 + {draw(32, 6, "n")}],
+       (ARRAY['end_customer', 'reseller', 'distributor', 'partner'])[1 + {draw(33, 4, "n")}],
+       (ARRAY['micro', 'small', 'medium', 'large', 'enterprise'])[1 + {draw(34, 5, "n")}],
+       'inquiry', 100, TRUE, TRUE, FALSE, %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
+  FROM generate_series(1, %(count)s) AS n
+"""
+
+# One chunk of deals. Every draw is keyed on the deal's id so that the activities can be derived from it.
+DEALS_SQL = f"""
+WITH numbered AS MATERIALIZED (
+    SELECT nextval('crm_lead_id_seq')::int AS id FROM generate_series(1, %(count)s)
+), drawn AS (
+    SELECT id,
+           CASE WHEN {draw(1, 100)} < %(share_1)s THEN 1 WHEN {draw(1, 100)} < %(share_2)s THEN 2 ELSE 3 END AS t,
+           CASE WHEN {draw(3, 100)} < %(open_share)s THEN 'open'
+                WHEN {draw(3, 100)} < %(won_share)s THEN 'won' ELSE 'lost' END AS state,
+           {draw(2, 1000)} AS user_draw,
+           {draw(4, 1000)} AS stage_draw,
+           {draw(5, 1000)} / 1000.0 AS age_draw
+      FROM numbered
+), placed AS (
+    SELECT d.*,
+           (%(team_ids)s::int[])[t] AS team_id,
+           (%(user_ids)s::int[])[(%(user_start)s::int[])[t] + mod(user_draw, (%(user_count)s::int[])[t])] AS user_id,
+           CASE WHEN state = 'won' THEN (%(won_stage_ids)s::int[])[t]
+                ELSE (%(stage_ids)s::int[])[(%(stage_start)s::int[])[t] + mod(stage_draw, (%(stage_count)s::int[])[t])]
+           END AS stage_id,
+           %(now)s::timestamp
+               - make_interval(days => CASE WHEN state = 'open' THEN floor(120 * age_draw * age_draw)::int
+                                            ELSE floor(365 * age_draw)::int END,
+                               secs => {draw(6, 86400)}) AS moved
+      FROM drawn d
+), dated AS (
+    SELECT p.*,
+           moved - make_interval(days => {draw(7, 90)}, secs => {draw(8, 86400)}) AS created,
+           (1000 + {draw(18, 500000)})::numeric AS revenue,
+           CASE state WHEN 'open' THEN 10 + {draw(10, 80)} WHEN 'won' THEN 100 ELSE 0 END AS probability
+      FROM placed p
+)
+INSERT INTO crm_lead (
+    id, name, referred, type, active, team_id, user_id, company_id, stage_id, partner_id, priority, deal_type,
+    expected_revenue, prorated_revenue, probability, automated_probability, description, source_id,
+    lost_reason_id, lost_stage_id, lost_comment, date_open, date_closed, date_last_stage_update, date_started,
+    last_touch_date, stale_notified, cycle_days, recorded_after_fact, day_open, day_close, color,
+    create_uid, write_uid, create_date, write_date
+)
+SELECT id, 'Deal ' || id || ': ' || (ARRAY['pumps', 'valves', 'pipes', 'boilers', 'filters'])[1 + {draw(9, 5)}],
+       %(marker)s, 'opportunity', state <> 'lost', team_id, user_id, %(company_id)s, stage_id,
+       (%(partner_ids)s::int[])[1 + {draw(15, "%(n_partners)s")}],
+       (ARRAY['0', '0', '1', '1', '2', '3'])[1 + {draw(16, 6)}],
+       (ARRAY['new_sale', 'returning', 'expansion', 'promo'])[1 + {draw(17, 4)}],
+       revenue, round(revenue * probability / 100, 2), probability, probability,
+       CASE WHEN {draw(12, 100)} < 80 THEN 'The client needs equipment for a new plant.' END,
+       CASE WHEN {draw(13, 100)} < 85 THEN (%(source_ids)s::int[])[1 + {draw(14, "%(n_sources)s")}] END,
+       CASE WHEN state = 'lost' THEN (%(reason_ids)s::int[])[1 + {draw(11, "%(n_reasons)s")}] END,
+       CASE WHEN state = 'lost' THEN stage_id END,
+       CASE WHEN state = 'lost' THEN 'Details given by the client.' END,
+       created, CASE WHEN state <> 'open' THEN moved END, moved, created,
+       CASE WHEN {draw(19, 100)} < 50
+            THEN greatest(created, %(now)s::timestamp
+                                   - make_interval(days => {draw(20, 45)}, secs => {draw(21, 86400)}))
+       END,
+       FALSE,
+       CASE WHEN state <> 'open' THEN round((extract(epoch FROM moved - created) / 86400)::numeric, 1) ELSE 0 END,
+       FALSE, 0, CASE WHEN state <> 'open' THEN extract(epoch FROM moved - created) / 86400 ELSE 0 END, 0,
+       user_id, user_id, created, moved
+  FROM dated
+"""
+
+# The activities of one range of deal ids: planned ones on open deals that have a next step, done
+# (archived) ones on every deal; the deal's state and "has a next step" are re-drawn from its id.
+ACTIVITIES_SQL = f"""
+WITH deals AS (
+    SELECT l.id, l.name, l.user_id, l.date_last_stage_update AS moved,
+           CASE WHEN {draw(3, 100, "l.id")} < %(open_share)s AND {draw(22, 100, "l.id")} >= %(no_step_share)s
+                THEN 1 + (CASE WHEN {draw(23, 3, "l.id")} = 0 THEN 1 ELSE 0 END) ELSE 0 END AS planned,
+           %(done_base)s + (CASE WHEN {draw(24, 1000, "l.id")} < %(done_extra)s THEN 1 ELSE 0 END) AS done
+      FROM crm_lead l
+     WHERE l.referred = %(marker)s AND l.id BETWEEN %(lo)s AND %(hi)s
+), rows AS (
+    SELECT d.*, s, s <= planned AS is_planned, d.id * 16 + s AS k,
+           {draw(25, 4, "d.id * 16 + s")} + 1 AS type_index
+      FROM deals d CROSS JOIN LATERAL generate_series(1, d.planned + d.done) AS s
+), dated AS (
+    SELECT r.*,
+           CASE WHEN is_planned THEN %(today)s::date + ({draw(26, 100, "k")} - 25)
+                ELSE moved::date - {draw(27, 60, "k")} END AS deadline
+      FROM rows r
+)
+INSERT INTO mail_activity (
+    res_model_id, res_model, res_id, res_name, activity_type_id, user_id, user_tz, summary, goal,
+    date_deadline, date_done, active, automated, scheduled_at, create_uid, write_uid, create_date, write_date
+)
+SELECT %(model_id)s, 'crm.lead', id, name, (%(type_ids)s::int[])[type_index], user_id, 'Europe/Moscow',
+       CASE WHEN {draw(28, 4, "k")} = 0 THEN 'Call back about the quote' END,
+       (%(goals)s::text[])[type_index],
+       deadline, CASE WHEN NOT is_planned THEN least(deadline + {draw(29, 5, "k")}, %(today)s::date) END,
+       is_planned, FALSE,
+       CASE WHEN (%(type_ids)s::int[])[type_index] = %(meeting_id)s THEN deadline + time '10:00' END,
+       user_id, user_id,
+       CASE WHEN is_planned THEN %(now)s::timestamp - make_interval(days => {draw(30, 20, "k")})
+            ELSE deadline - 3 END,
+       CASE WHEN is_planned THEN %(now)s::timestamp ELSE deadline + 1 END
+  FROM dated
+"""
+
+HISTORY_SQL = """
+INSERT INTO crm_lead_stage_history (
+    lead_id, stage_id, team_id, user_id, company_id, date_in, duration_days, entered_by_id,
+    create_uid, write_uid, create_date, write_date
+)
+SELECT id, stage_id, team_id, user_id, company_id, date_last_stage_update, 0, user_id,
+       user_id, user_id, date_last_stage_update, date_last_stage_update
+  FROM crm_lead WHERE referred = %(marker)s AND stage_id IS NOT NULL
+"""
+
+# Hand-written equivalents of the three searches, run through the same cursor. The stale one is written
+# as a real anti-join: the "recently touched" condition moves inside NOT EXISTS, which is equivalent.
+RAW_WITHOUT_NEXT_STEP = """
+    FROM crm_lead l LEFT JOIN crm_stage s ON s.id = l.stage_id
+   WHERE l.active AND l.type = 'opportunity' AND s.is_won IS NOT TRUE
+     AND NOT EXISTS (SELECT 1 FROM mail_activity a
+                      WHERE a.res_model = 'crm.lead' AND a.active AND a.res_id = l.id)
+"""
+RAW_OVERDUE = """
+    FROM crm_lead l
+   WHERE l.active
+     AND EXISTS (SELECT 1 FROM mail_activity a
+                  WHERE a.res_model = 'crm.lead' AND a.active AND a.res_id = l.id AND a.date_deadline < %(today)s)
+"""
+RAW_STALE = """
+    FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id
+   WHERE l.active AND l.type = 'opportunity' AND s.is_won IS NOT TRUE AND s.max_days > 0
+     AND l.date_last_stage_update < %(now)s - make_interval(days => s.max_days)
+     AND NOT EXISTS (SELECT 1 FROM mail_activity a
+                      WHERE a.res_model = 'crm.lead' AND a.active AND a.res_id = l.id
+                        AND a.date_deadline <= %(today)s + s.max_days
+                        AND l.last_touch_date >= %(now)s - make_interval(days => s.max_days))
+"""
+SEARCHES = (
+    # key, label, ORM domain, raw SQL body, counts for the 1.2x goal
+    ("no_step", "without next step (has_next_step = False)", [("has_next_step", "=", False)], RAW_WITHOUT_NEXT_STEP),
+    ("stale", "stale (is_stale = True)", [("is_stale", "=", True)], RAW_STALE),
+    ("overdue", "overdue (has_overdue_step = True)", [("has_overdue_step", "=", True)], RAW_OVERDUE),
+)
+GOAL_SEARCHES = ("no_step", "stale")
+
+
+class _Rollback(Exception):
+    """Raised inside a savepoint to undo an operation that was accepted."""
+
+
+def _no_op(*_args, **_kwargs):
+    return None
+
+
+def say(message=""):
+    print(message, flush=True)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--db", default="sd_bench_deals", help="database name (default: %(default)s)")
+    parser.add_argument("--reuse", action="store_true", help="reuse the database when the module is installed")
+    parser.add_argument("--update", action="store_true", help="with --reuse: upgrade the module first (-u)")
+    parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
+    parser.add_argument("--addons-path", default=DEFAULT_ADDONS_PATH, help="Odoo addons path")
+    parser.add_argument("--deals", type=int, default=1_000_000, help="opportunities to generate (default 1000000)")
+    parser.add_argument(
+        "--activities", type=int, default=3_000_000, help="activities to generate, about (default 3000000)"
+    )
+    parser.add_argument("--chunk", type=int, default=250_000, help="deals per generating statement (default 250000)")
+    parser.add_argument("--search-reps", type=int, default=7, help="measured runs of each search (default 7)")
+    parser.add_argument("--reps", type=int, default=25, help="measured calls per operation and mode (default 25)")
+    parser.add_argument("--warmup", type=int, default=2, help="unmeasured calls per operation and mode (default 2)")
+    parser.add_argument("--cron-reps", type=int, default=3, help="measured cron batches (default 3)")
+    parser.add_argument(
+        "--naive-timeout",
+        type=int,
+        default=60,
+        help="statement timeout in seconds for the naive domains, 0 to skip them (default 60)",
+    )
+    return parser.parse_args()
+
+
+# ----------------------------------------------------------------------
+# Database life cycle (command-line tools), as in bench_partner_duplicates.py
+# ----------------------------------------------------------------------
+
+
+def psql_value(db, query):
+    result = subprocess.run(["psql", "-d", db, "-qAtc", query], capture_output=True, text=True, check=False)
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def database_exists(db):
+    return psql_value("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{db}'") == "1"
+
+
+def install_module(db, addons_path, option="-i"):
+    """Install the module (-i) or upgrade it (-u) with the Odoo command line, in its own process."""
+    command = [
+        sys.executable, "-m", "odoo", "-d", db, f"--addons-path={addons_path}", option, MODULE,
+        "--without-demo=all", "--stop-after-init", "--no-http", "--log-level=warn",
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    log = result.stdout + result.stderr
+    if result.returncode or re.search(r" (ERROR|CRITICAL) ", log):
+        say(log[-4000:])
+        raise SystemExit(f"odoo {option} {MODULE} on {db} failed (exit code {result.returncode})")
+
+
+def drop_database(db):
+    Registry.delete(db)
+    odoo.sql_db.close_db(db)
+    subprocess.run(["dropdb", "--if-exists", db], check=True)
+    shutil.rmtree(odoo.tools.config.filestore(db), ignore_errors=True)
+
+
+def prepare_database(args, phases):
+    """Install the module in a new database, or check (and optionally upgrade) the reused one."""
+    if database_exists(args.db):
+        if not args.reuse:
+            raise SystemExit(f"database {args.db} exists: pass --reuse to use it, or choose another --db")
+        state = psql_value(args.db, f"SELECT state FROM ir_module_module WHERE name = '{MODULE}'")
+        if state != "installed":
+            raise SystemExit(f"database {args.db} exists but {MODULE} is not installed in it ({state})")
+        say(f"Reusing database {args.db} ({MODULE} installed)")
+        if args.update:
+            say(f"Upgrading {MODULE} in {args.db} ...")
+            mark = time.perf_counter()
+            install_module(args.db, args.addons_path, option="-u")
+            phases["upgrade"] = time.perf_counter() - mark
+        return False
+    say(f"Creating database {args.db} and installing {MODULE} without demo data ...")
+    mark = time.perf_counter()
+    try:
+        install_module(args.db, args.addons_path)
+    except SystemExit:
+        if not args.keep:
+            drop_database(args.db)
+        raise
+    phases["install"] = time.perf_counter() - mark
+    return True
+
+
+def vacuum_analyze(db, tables):
+    for table in tables:
+        subprocess.run(["psql", "-d", db, "-qc", f"VACUUM ANALYZE {table}"], check=True)
+
+
+# ----------------------------------------------------------------------
+# Data set
+# ----------------------------------------------------------------------
+
+
+def ensure_pipelines(env):
+    """Three pipelines with their salespeople and team leads; the benchmark acts as the first salesperson."""
+    Users = env["res.users"].with_context(active_test=False, no_reset_password=True, mail_create_nolog=True)
+    salespeople = Users.search([("login", "in", SALES_LOGINS)]).sorted("login")
+    leads = Users.search([("login", "in", LEAD_LOGINS)]).sorted("login")
+    teams = [env.ref("sales_discipline.crm_team_new_clients"), env.ref("sales_discipline.crm_team_current_clients")]
+    distribution = env["crm.team"].search([("name", "=", DISTRIBUTION_TEAM)], limit=1)
+    if len(salespeople) != len(SALES_LOGINS) or len(leads) != len(LEAD_LOGINS) or not distribution:
+        if salespeople or leads or distribution:
+            raise SystemExit("partial bench set-up found in the database: drop it and run again")
+        salesperson_group = env.ref("sales_discipline.group_salesperson")
+        lead_group = env.ref("sales_discipline.group_team_lead")
+        salespeople = Users.create(
+            [
+                {
+                    "name": f"Bench Salesperson {login[-2:]}",
+                    "login": login,
+                    "email": f"{login}@bench.example",
+                    "tz": "Europe/Moscow",
+                    "groups_id": [Command.set(salesperson_group.ids)],
+                }
+                for login in SALES_LOGINS
+            ]
+        ).sorted("login")
+        leads = Users.create(
+            [
+                {
+                    "name": f"Bench Team Lead {login[-1]}",
+                    "login": login,
+                    "email": f"{login}@bench.example",
+                    "tz": "Europe/Moscow",
+                    "groups_id": [Command.set(lead_group.ids)],
+                }
+                for login in LEAD_LOGINS
+            ]
+        ).sorted("login")
+        distribution = env["crm.team"].create({"name": DISTRIBUTION_TEAM, "next_step_policy": "flag"})
+        field = env["ir.model.fields"]._get
+        env["crm.stage"].create(
+            [
+                {"name": "Quote Requested", "sequence": 121, "team_id": distribution.id, "max_days": 10},
+                {
+                    "name": "Samples Sent",
+                    "sequence": 122,
+                    "team_id": distribution.id,
+                    "max_days": 20,
+                    "required_field_ids": [Command.set([field("crm.lead", "description").id])],
+                },
+                {"name": "Shipped", "sequence": 123, "team_id": distribution.id, "is_won": True, "fold": True},
+            ]
+        )
+        teams.append(distribution)
+        start = 0
+        for team, lead, size in zip(teams, leads, TEAM_SIZES, strict=True):
+            members = salespeople[start : start + size]
+            start += size
+            team.write(
+                {"user_id": lead.id, "crm_team_member_ids": [Command.create({"user_id": u.id}) for u in members]}
+            )
+    else:
+        teams.append(distribution)
+    members = [team.crm_team_member_ids.user_id.sorted("login") for team in teams]
+    stages = []
+    for team in teams:
+        team_stages = env["crm.stage"].search([("team_id", "=", team.id)], order="sequence, id")
+        stages.append((team_stages.filtered(lambda s: not s.is_won), team_stages.filtered("is_won")[:1]))
+    return {"salespeople": salespeople, "leads": leads, "teams": teams, "members": members, "stages": stages}
+
+
+def bench_counts(cr):
+    cr.execute(
+        """SELECT count(*), count(*) FILTER (WHERE l.active),
+                  count(*) FILTER (WHERE l.active AND s.is_won IS NOT TRUE),
+                  count(*) FILTER (WHERE s.is_won)
+             FROM crm_lead l LEFT JOIN crm_stage s ON s.id = l.stage_id WHERE l.referred = %s""",
+        [MARKER],
+    )
+    deals, active, open_, won = cr.fetchone()
+    cr.execute(
+        """SELECT count(*), count(*) FILTER (WHERE a.active) FROM mail_activity a
+            WHERE a.res_model = 'crm.lead' AND a.res_id IN (SELECT id FROM crm_lead WHERE referred = %s)""",
+        [MARKER],
+    )
+    activities, planned = cr.fetchone()
+    return {"deals": deals, "active": active, "open": open_, "won": won, "activities": activities, "planned": planned}
+
+
+def delete_bench_data(cr):
+    cr.execute(
+        "DELETE FROM mail_activity WHERE res_model = 'crm.lead' "
+        "AND res_id IN (SELECT id FROM crm_lead WHERE referred = %s)",
+        [MARKER],
+    )
+    cr.execute("DELETE FROM crm_lead WHERE referred = %s", [MARKER])  # stage history: ON DELETE CASCADE
+    cr.execute("DELETE FROM res_partner WHERE ref LIKE %s", [PARTNER_REF + "%"])
+
+
+def generate_data(env, args, setup):
+    """Partners, deals, stage stays and activities in SQL, in chunks; committed chunk by chunk."""
+    cr = env.cr
+    delete_bench_data(cr)
+    cr.commit()
+    now = datetime.utcnow().replace(microsecond=0)
+    today = now.date()
+    salespeople = setup["salespeople"]
+    partner_count = max(1000, args.deals // 20)
+    cr.execute(
+        PARTNERS_SQL,
+        {
+            "ref": PARTNER_REF,
+            "count": partner_count,
+            "user_ids": salespeople.ids,
+            "n_users": len(salespeople),
+            "country_id": env.ref("base.ru").id,
+            "uid": SUPERUSER_ID,
+        },
+    )
+    cr.execute("SELECT id FROM res_partner WHERE ref LIKE %s ORDER BY id", [PARTNER_REF + "%"])
+    partner_ids = [row[0] for row in cr.fetchall()]
+    cr.commit()
+    user_ids, user_start, user_count = [], [], []
+    for members in setup["members"]:
+        user_start.append(len(user_ids) + 1)
+        user_count.append(len(members))
+        user_ids += members.ids
+    stage_ids, stage_start, stage_count = [], [], []
+    for open_stages, _won in setup["stages"]:
+        stage_start.append(len(stage_ids) + 1)
+        stage_count.append(len(open_stages))
+        stage_ids += open_stages.ids
+    cr.execute("SELECT id FROM utm_source ORDER BY id")
+    source_ids = [row[0] for row in cr.fetchall()]
+    reason_ids = env["crm.lost.reason"].search([]).ids
+    deal_params = {
+        "marker": MARKER,
+        "now": now,
+        "company_id": env.company.id,
+        "share_1": TEAM_SHARES[0],
+        "share_2": TEAM_SHARES[1],
+        "open_share": OPEN_SHARE,
+        "won_share": WON_SHARE,
+        "team_ids": [team.id for team in setup["teams"]],
+        "user_ids": user_ids,
+        "user_start": user_start,
+        "user_count": user_count,
+        "stage_ids": stage_ids,
+        "stage_start": stage_start,
+        "stage_count": stage_count,
+        "won_stage_ids": [won.id for _open, won in setup["stages"]],
+        "partner_ids": partner_ids,
+        "n_partners": len(partner_ids),
+        "source_ids": source_ids,
+        "n_sources": len(source_ids),
+        "reason_ids": reason_ids,
+        "n_reasons": len(reason_ids),
+    }
+    mark = time.perf_counter()
+    done = 0
+    while done < args.deals:
+        count = min(args.chunk, args.deals - done)
+        cr.execute(DEALS_SQL, {**deal_params, "count": count})
+        cr.commit()
+        done += count
+        say(f"  deals: {done:,}/{args.deals:,} ({time.perf_counter() - mark:.0f} s)")
+    cr.execute(HISTORY_SQL, {"marker": MARKER})
+    stays = cr.rowcount
+    cr.commit()
+    say(f"  stage stays: {stays:,} ({time.perf_counter() - mark:.0f} s)")
+
+    # Done activities fill what the planned ones leave of the target, spread evenly over all the deals.
+    planned_per_deal = OPEN_SHARE / 100 * (1 - NO_STEP_SHARE / 100) * PLANNED_PER_STEPPED_DEAL
+    done_per_deal = max(args.activities / max(args.deals, 1) - planned_per_deal, 0)
+    types = [
+        (env.ref("mail.mail_activity_data_call"), "Sell the meeting"),
+        (env.ref("mail.mail_activity_data_meeting"), "Agree the terms of the contract"),
+        (env.ref("mail.mail_activity_data_email"), "Send the quote"),
+        (env.ref("mail.mail_activity_data_todo"), "Prepare the specification"),
+    ]
+    activity_params = {
+        "marker": MARKER,
+        "now": now,
+        "today": today,
+        "open_share": OPEN_SHARE,
+        "no_step_share": NO_STEP_SHARE,
+        "done_base": int(done_per_deal),
+        "done_extra": round((done_per_deal - int(done_per_deal)) * 1000),
+        "model_id": env["ir.model"]._get_id("crm.lead"),
+        "type_ids": [activity_type.id for activity_type, _goal in types],
+        "goals": [goal for _type, goal in types],
+        "meeting_id": types[1][0].id,
+    }
+    cr.execute("SELECT min(id), max(id) FROM crm_lead WHERE referred = %s", [MARKER])
+    low, high = cr.fetchone()
+    inserted = 0
+    for lo in range(low, high + 1, args.chunk):
+        cr.execute(ACTIVITIES_SQL, {**activity_params, "lo": lo, "hi": min(lo + args.chunk - 1, high)})
+        inserted += cr.rowcount
+        cr.commit()
+        say(f"  activities: {inserted:,} ({time.perf_counter() - mark:.0f} s)")
+    env["ir.config_parameter"].set_param(SPEC_PARAM, f"{args.deals}/{args.activities}")
+    cr.commit()
+
+
+# ----------------------------------------------------------------------
+# Measurement helpers
+# ----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def captured_queries():
+    """Collect (query, params) of every query run by this thread meanwhile (Odoo's query hooks)."""
+    thread = threading.current_thread()
+    previous = getattr(thread, "query_hooks", ())
+    captured = []
+    thread.query_hooks = (*previous, lambda _cr, query, params, _start, _delay: captured.append((query, params)))
+    try:
+        yield captured
+    finally:
+        thread.query_hooks = previous
+
+
+@contextlib.contextmanager
+def no_gc():
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def rules(mode, lead_class):
+    """The addon as shipped, or with _discipline_enforce (every deal rule) patched to a no-op."""
+    if mode == "off":
+        return mock.patch.object(lead_class, "_discipline_enforce", _no_op)
+    return contextlib.nullcontext()
+
+
+def timed_call(env, func):
+    """One call as one request makes it: fresh ORM cache, the call, flush, pre-commit hooks; then rolled back."""
+    cr = env.cr
+    with contextlib.closing(cr.savepoint()):
+        env.invalidate_all()
+        queries = cr.sql_log_count
+        start = time.perf_counter()
+        func()
+        env.flush_all()
+        cr.precommit.run()
+        elapsed = time.perf_counter() - start
+        queries = cr.sql_log_count - queries
+    cr.postcommit.clear()
+    return elapsed, queries
+
+
+def timed_read(env, func):
+    """A read-only call with a fresh ORM cache: its time, its result and its number of queries."""
+    cr = env.cr
+    env.invalidate_all()
+    queries = cr.sql_log_count
+    start = time.perf_counter()
+    result = func()
+    return time.perf_counter() - start, result, cr.sql_log_count - queries
+
+
+def attempt(env, func):
+    """Run func in a savepoint and undo it: the refusal message, or None when it was accepted.
+
+    A database error is returned as "DATABASE ERROR: ..." (and not logged by Odoo meanwhile).
+    """
+    sql_logger = logging.getLogger("odoo.sql_db")
+    level = sql_logger.level
+    sql_logger.setLevel(logging.CRITICAL)
+    try:
+        with env.cr.savepoint():
+            func()
+            env.flush_all()
+            env.cr.precommit.run()
+            raise _Rollback
+    except ValidationError as refusal:
+        return str(refusal)
+    except psycopg2.Error as error:
+        return f"DATABASE ERROR: {type(error).__name__}: {str(error).splitlines()[0]}"
+    except _Rollback:
+        return None
+    finally:
+        sql_logger.setLevel(level)
+        env.cr.postcommit.clear()
+
+
+def ms(seconds):
+    return f"{seconds * 1000:.1f}"
+
+
+def median(values):
+    return statistics.median(values)
+
+
+def verdict(ok):
+    return "PASS" if ok else "FAIL"
+
+
+# ----------------------------------------------------------------------
+# Searches
+# ----------------------------------------------------------------------
+
+
+def raw_sql(body, count):
+    select = "SELECT count(*)" if count else "SELECT l.id"
+    order = "" if count else " ORDER BY l.priority DESC, l.id DESC"  # the ORM's default order on crm.lead
+    return select + body + order
+
+
+def raw_params(**extra):
+    """Today and now as the addon takes them (UTC, no user time zone for the superuser), at call time."""
+    now = datetime.utcnow().replace(microsecond=0)
+    return {"today": now.date(), "now": now, **extra}
+
+
+def measure_searches(env, reps):
+    """ORM search and search_count against the hand-written SQL, the four interleaved with a rotating order."""
+    Lead = env["crm.lead"]
+    cr = env.cr
+    results = {}
+    for key, _label, domain, body in SEARCHES:
+        ids_sql, count_sql = raw_sql(body, False), raw_sql(body, True)
+
+        def raw_ids(sql=ids_sql):
+            cr.execute(sql, raw_params())
+            return [row[0] for row in cr.fetchall()]
+
+        def raw_count(sql=count_sql):
+            cr.execute(sql, raw_params())
+            return cr.fetchone()[0]
+
+        calls = {
+            "orm_search": lambda domain=domain: Lead.search(domain).ids,
+            "raw_ids": raw_ids,
+            "orm_count": lambda domain=domain: Lead.search_count(domain),
+            "raw_count": raw_count,
+        }
+        names = list(calls)
+        times = {name: [] for name in names}
+        queries = {name: [] for name in names}
+        outputs = {}
+        with no_gc():
+            for rep in range(reps + 1):  # the first round warms the caches and is not counted
+                order = names[rep % 4 :] + names[: rep % 4]
+                for name in order:
+                    elapsed, output, count = timed_read(env, calls[name])
+                    outputs[name] = output
+                    if rep:
+                        times[name].append(elapsed)
+                        queries[name].append(count)
+        # Deals crossing a time limit between two calls may differ: a handful at most.
+        differing = len(set(outputs["orm_search"]) ^ set(outputs["raw_ids"]))
+        differing = max(differing, abs(outputs["orm_count"] - outputs["raw_count"]))
+        results[key] = {
+            "times": times,
+            "queries": queries,
+            "rows": outputs["raw_count"],
+            "differing": differing,
+            "same": differing <= max(5, outputs["raw_count"] // 100_000),
+        }
+    return results
+
+
+def measure_own_search(env, reps):
+    """Informative: a salesperson's own deals without next step (record rules apply), against SQL."""
+    cr = env.cr
+    sql = raw_sql(RAW_WITHOUT_NEXT_STEP + " AND l.user_id = %(uid)s", True)
+
+    def raw():
+        cr.execute(sql, raw_params(uid=env.uid))
+        return cr.fetchone()[0]
+
+    calls = {"orm": lambda: env["crm.lead"].search_count([("has_next_step", "=", False)]), "raw": raw}
+    times = {"orm": [], "raw": []}
+    outputs = {}
+    for rep in range(reps + 1):
+        for name in ("orm", "raw") if rep % 2 else ("raw", "orm"):
+            elapsed, outputs[name], _count = timed_read(env, calls[name])
+            if rep:
+                times[name].append(elapsed)
+    return times, outputs
+
+
+def explain_orm_query(env, domain):
+    """The query the ORM sends for search(domain), its EXPLAIN ANALYZE plan, and how many queries read deals."""
+    env.invalidate_all()
+    with captured_queries() as captured:
+        env["crm.lead"].search(domain)
+    on_deals = [(str(q), p) for q, p in captured if "crm_lead" in str(q) or "mail_activity" in str(q)]
+    query, params = next((q, p) for q, p in on_deals if "mail_activity" in q)
+    env.cr.execute("EXPLAIN (ANALYZE, COSTS OFF, BUFFERS OFF) " + query, params)
+    return query, [row[0] for row in env.cr.fetchall()], len(on_deals)
+
+
+def plan_summary(plan):
+    text = "\n".join(plan)
+    return {
+        "anti_join": "Anti Join" in text,
+        "semi_join": "Semi Join" in text or "Hash Join" in text,
+        "index": "mail_activity_discipline_lead_idx" in text,
+        "seq_scan_activity": bool(re.search(r"Seq Scan on mail_activity", text)),
+        "subplan": "SubPlan" in text,
+        "execution": float((re.findall(r"Execution Time: ([\d.]+) ms", text) or ["nan"])[0]),
+    }
+
+
+class _Timeout(Exception):
+    """Raised by a query hook once a naive search has run longer than allowed."""
+
+
+def time_naive(env, domain, timeout):
+    """One search_count on a naive domain, stopped after timeout seconds (rolled back).
+
+    Odoo may run such a domain as many queries and Python work, so besides a statement timeout, a query hook
+    stops it at the first query that ends after the time limit. Returns (seconds or None, rows, queries).
+    """
+    cr = env.cr
+    sql_logger = logging.getLogger("odoo.sql_db")
+    level = sql_logger.level
+    sql_logger.setLevel(logging.CRITICAL)  # a cancelled statement is expected: do not log the whole query
+    thread = threading.current_thread()
+    previous = getattr(thread, "query_hooks", ())
+    start = time.perf_counter()
+    sent = []
+
+    def guard(*_args):
+        sent.append(1)
+        if time.perf_counter() - start > timeout:
+            raise _Timeout
+
+    try:
+        with contextlib.closing(cr.savepoint(flush=False)):
+            cr.execute(f"SET LOCAL statement_timeout = '{int(timeout)}s'")
+            env.invalidate_all()
+            start = time.perf_counter()
+            thread.query_hooks = (*previous, guard)
+            try:
+                count = env["crm.lead"].search_count(domain)
+            except (psycopg2.errors.QueryCanceled, _Timeout):
+                return None, None, len(sent)
+            finally:
+                thread.query_hooks = previous
+            return time.perf_counter() - start, count, len(sent)
+    finally:
+        sql_logger.setLevel(level)
+        env.invalidate_all()
+
+
+# ----------------------------------------------------------------------
+# Enforcement: batch create and stage write, rules on and off
+# ----------------------------------------------------------------------
+
+
+class DealValues:
+    """Values of new deals of the strict pipeline with their next step, as the form sends them."""
+
+    def __init__(self, env, salesperson, team, stage, partner_ids):
+        self.counter = 0
+        self.common = {
+            "type": "opportunity",
+            "team_id": team.id,
+            "user_id": salesperson.id,
+            "stage_id": stage.id,
+            "source_id": env["utm.source"].search([], limit=1).id,
+            "description": "The client needs pumps for a new line.",
+            "next_step_type_id": env.ref("mail.mail_activity_data_call").id,
+            "next_step_goal": "Sell the meeting",
+            "next_step_deadline": date.today() + timedelta(days=7),
+        }
+        self.partner_ids = partner_ids
+
+    def batch(self, size, **overrides):
+        vals_list = []
+        for _ in range(size):
+            self.counter += 1
+            vals_list.append(
+                {
+                    **self.common,
+                    "name": f"Bench new deal {self.counter}",
+                    "partner_id": self.partner_ids[self.counter % len(self.partner_ids)],
+                    "expected_revenue": 1000.0 + self.counter,
+                    **overrides,
+                }
+            )
+        return vals_list
+
+
+def write_pool(cr, salesperson, stage, size):
+    """Open deals of the salesperson in the stage that satisfy the next stage's requirements and have a step."""
+    cr.execute(
+        """SELECT l.id FROM crm_lead l
+            WHERE l.referred = %s AND l.user_id = %s AND l.stage_id = %s AND l.active
+              AND l.description IS NOT NULL AND l.source_id IS NOT NULL AND l.expected_revenue > 0
+              AND EXISTS (SELECT 1 FROM mail_activity a
+                           WHERE a.res_model = 'crm.lead' AND a.active AND a.res_id = l.id)
+            ORDER BY l.id LIMIT %s""",
+        [MARKER, salesperson.id, stage.id, size],
+    )
+    return [row[0] for row in cr.fetchall()]
+
+
+def measure_enforcement(env, create_env, values, pool, target_stage, *, sizes, reps, warmup):
+    """Interleave rules on/off call by call (the order alternating) for each operation and size."""
+    lead_class = type(env["crm.lead"])
+    Lead = env["crm.lead"]
+    operations = []
+    for size in sizes:
+        operations.append(("create", size))
+    for size in sizes:
+        operations.append(("write", size))
+    results = {op: {mode: {"times": [], "queries": []} for mode in MODES} for op in operations}
+    paired = {op: [] for op in operations}
+    cursor = {"write": 0}
+
+    def make_call(kind, size):
+        if kind == "create":
+            vals_list = values.batch(size)
+            return lambda: create_env["crm.lead"].create(vals_list)
+        start = cursor["write"] % max(len(pool) - size + 1, 1)
+        ids = pool[start : start + size]
+        return lambda: Lead.browse(ids).write({"stage_id": target_stage.id})
+
+    with no_gc():
+        for step in range(warmup + reps):
+            for op in operations:
+                times = {}
+                order = MODES if step % 2 == 0 else MODES[::-1]
+                if op[0] == "write":
+                    cursor["write"] += op[1]
+                for mode in order:
+                    call = make_call(*op)  # same deals for both modes (the write is rolled back)
+                    with rules(mode, lead_class):
+                        elapsed, queries = timed_call(env, call)
+                    times[mode] = elapsed
+                    if step >= warmup:
+                        results[op][mode]["times"].append(elapsed)
+                        results[op][mode]["queries"].append(queries)
+                if step >= warmup:
+                    paired[op].append(times["on"] / times["off"])
+                gc.collect()
+    return results, paired
+
+
+def query_shape(query):
+    """What a query does and on which table, without its columns and values: "SELECT crm_stage"."""
+    text = re.sub(r"\s+", " ", str(query)).strip()
+    verb = text.split(" ", 1)[0].upper()
+    if verb in ("SAVEPOINT", "RELEASE", "ROLLBACK"):
+        return None  # the savepoint around each measured call, outside the timed part
+    table = re.search(r'(?:FROM|UPDATE|INSERT INTO|DELETE FROM)\s+"?(\w+)"?', text)
+    shape = f"{verb} {table.group(1) if table else '?'}"
+    if "mail_activity act" in text:
+        shape += " (the addon's next-step query)"
+    return shape
+
+
+def extra_queries(env, make_call, lead_class):
+    """Queries per shape that one call sends with the rules on minus with them off (non-zero ones)."""
+    counts = {}
+    for mode, sign in (("on", 1), ("off", -1)):
+        call = make_call()
+        with rules(mode, lead_class), captured_queries() as captured:
+            timed_call(env, call)
+        for query, _params in captured:
+            shape = query_shape(query)
+            if shape:
+                counts[shape] = counts.get(shape, 0) + sign
+    return {shape: count for shape, count in sorted(counts.items()) if count}
+
+
+def enforcement_sanity(env, values, lead_class):
+    """The rules are live for the salesperson in this data set, and switched off by the patch."""
+    Lead = env["crm.lead"]
+    no_step = dict.fromkeys(("next_step_type_id", "next_step_goal", "next_step_deadline"), False)
+    cases = [
+        ("create without next step", lambda: Lead.create(values.batch(1, **no_step)), "Plan the next step"),
+        (
+            "create in Meeting Held without description",
+            lambda: Lead.create(
+                values.batch(
+                    1,
+                    stage_id=env.ref("sales_discipline.crm_stage_new_meeting_held").id,
+                    description=False,
+                )
+            ),
+            "requires",
+        ),
+    ]
+    ok, lines = True, []
+    for label, func, expected in cases:
+        refusal = attempt(env, func)
+        refused = bool(refusal) and expected in refusal
+        with rules("off", lead_class):
+            accepted = attempt(env, func) is None
+        ok &= refused and accepted
+        lines.append(
+            f"  {label:<44} rules on: {'refused' if refused else 'NOT REFUSED'}; "
+            f"rules off: {'accepted' if accepted else 'REFUSED'}"
+        )
+    return ok, lines
+
+
+# ----------------------------------------------------------------------
+# Cron
+# ----------------------------------------------------------------------
+
+
+def measure_cron(env, batch_size, reps):
+    """Time one cron batch (rolled back) reps times; also the share of its stale queries and its recipients."""
+    Lead = env["crm.lead"]
+    times, queries, stale_times, remaining = [], [], [], None
+    thread = threading.current_thread()
+    for _ in range(reps):
+        outcome, stale = {}, []
+
+        def call(outcome=outcome):
+            outcome["remaining"] = Lead._cron_discipline_notify_stale(batch_size=batch_size)
+
+        def hook(_cr, query, _params, _start, delay, stale=stale):
+            if "mail_activity act" in str(query):
+                stale.append(delay)
+
+        previous = getattr(thread, "query_hooks", ())
+        thread.query_hooks = (*previous, hook)
+        try:
+            elapsed, count = timed_call(env, call)
+        finally:
+            thread.query_hooks = previous
+        times.append(elapsed)
+        queries.append(count)
+        stale_times.append((sum(stale), len(stale)))
+        remaining = outcome["remaining"]
+    todo = Lead.search([("is_stale", "=", True), ("stale_notified", "=", False)], limit=batch_size, order="id")
+    recipients = {user.partner_id for lead in todo for user in (lead.user_id | lead.team_id.user_id)}
+    return {
+        "times": times,
+        "queries": queries,
+        "stale": (median(t for t, _n in stale_times), max(n for _t, n in stale_times)),
+        "remaining": remaining,
+        "recipients": len(recipients),
+    }
+
+
+# ----------------------------------------------------------------------
+# Main
+# ----------------------------------------------------------------------
+
+
+def main():
+    args = parse_args()
+    started = time.perf_counter()
+    phases = {}
+    odoo.tools.config.parse_config(
+        ["-d", args.db, f"--addons-path={args.addons_path}", "--log-level=warn", "--no-http"]
+    )
+    created = prepare_database(args, phases)
+    try:
+        run(args, phases, created)
+    finally:
+        if created and not args.keep:
+            say(f"Dropping database {args.db}")
+            drop_database(args.db)
+        elif created:
+            say(f"Kept database {args.db} (rerun with --reuse)")
+    say(
+        "Timings: "
+        + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in phases.items())
+        + f"; total {time.perf_counter() - started:.1f}s"
+    )
+
+
+def run(args, phases, created):
+    mark = time.perf_counter()
+    registry = Registry(args.db)
+    phases["registry"] = time.perf_counter() - mark
+    cr = registry.cursor()
+    try:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        setup = ensure_pipelines(env)
+        cr.commit()
+        if env["ir.config_parameter"].get_param(SPEC_PARAM) != f"{args.deals}/{args.activities}":
+            say(f"Generating {args.deals:,} deals and about {args.activities:,} activities in SQL ...")
+            mark = time.perf_counter()
+            generate_data(env, args, setup)
+            phases["data"] = time.perf_counter() - mark
+            mark = time.perf_counter()
+            vacuum_analyze(args.db, ["res_partner", "crm_lead", "crm_lead_stage_history", "mail_activity"])
+            phases["vacuum"] = time.perf_counter() - mark
+            say(f"  generated in {phases['data']:.0f} s, VACUUM ANALYZE in {phases['vacuum']:.0f} s")
+        elif not created:
+            say("Deals and activities already generated with these counts: kept")
+        env.invalidate_all()
+        report_data(env)
+        checks = []
+        search_checks, no_step_count_time = report_searches(env, args, phases)
+        checks += search_checks
+        salesperson = setup["members"][0][0]
+        context = {"lang": "en_US", "tz": "Europe/Moscow", "allowed_company_ids": [env.company.id]}
+        sales_env = api.Environment(cr, salesperson.id, context)
+        checks += report_own_search(sales_env, args)
+        if args.naive_timeout:
+            report_naive(env, args, phases, no_step_count_time)
+        checks += report_enforcement(sales_env, setup, args, phases)
+        checks += report_cron(env, args, phases)
+        report_verdict(checks)
+    finally:
+        cr.rollback()
+        cr.close()
+
+
+def report_data(env):
+    cr = env.cr
+    counts = bench_counts(cr)
+    cr.execute(
+        """SELECT count(*) FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id
+            WHERE l.referred = %s AND l.active AND s.is_won IS NOT TRUE
+              AND NOT EXISTS (SELECT 1 FROM mail_activity a
+                               WHERE a.res_model = 'crm.lead' AND a.active AND a.res_id = l.id)""",
+        [MARKER],
+    )
+    open_without = cr.fetchone()[0]
+    cr.execute("SHOW server_version")
+    version = cr.fetchone()[0]
+    cr.execute(
+        "SELECT pg_size_pretty(pg_total_relation_size('crm_lead')), "
+        "pg_size_pretty(pg_total_relation_size('mail_activity'))"
+    )
+    sizes = cr.fetchone()
+    say()
+    say("=== sales_discipline: deal discipline at a real company's size ===")
+    say(
+        f"Odoo {odoo.release.version}, PostgreSQL {version}, {os.cpu_count()} CPUs. The machine is shared and "
+        "noisy: compare the modes measured within this run (interleaved), not figures across runs."
+    )
+    say(
+        f"Data: {counts['deals']:,} generated opportunities ({counts['open']:,} open, {counts['won']:,} won, "
+        f"{counts['deals'] - counts['active']:,} lost and archived); {counts['activities']:,} activities on "
+        f"them ({counts['planned']:,} planned, the rest done and archived);"
+    )
+    say(
+        f"  {open_without:,} open deals ({open_without / max(counts['open'], 1):.1%}) without a planned activity; "
+        f"crm_lead {sizes[0]}, mail_activity {sizes[1]} with their indexes."
+    )
+
+
+def report_searches(env, args, phases):
+    say()
+    say(
+        f"Searches, as the superuser (no record rule), {args.search_reps} runs each after one warm-up, "
+        "interleaved with a rotating order; ORM search() returns"
+    )
+    say(
+        "  ids in the default order (priority desc, id desc) and the raw SQL has the same ORDER BY; "
+        "search_count vs SELECT count(*)."
+    )
+    say("  Raw SQL: hand-written NOT EXISTS / EXISTS on mail_activity, run with cr.execute.")
+    mark = time.perf_counter()
+    results = measure_searches(env, args.search_reps)
+    phases["searches"] = time.perf_counter() - mark
+    say(
+        f"  {'search':<38} {'rows':>9} {'ORM ms':>8} {'SQL ms':>8} {'ratio':>6}   "
+        f"{'count ms':>8} {'SQL ms':>8} {'ratio':>6}  {'queries':>7}  same rows"
+    )
+    for key, label, _domain, _body in SEARCHES:
+        res = results[key]
+        times = {name: median(values) for name, values in res["times"].items()}
+        res["ratios"] = (times["orm_search"] / times["raw_ids"], times["orm_count"] / times["raw_count"])
+        res["orm_queries"] = max(*res["queries"]["orm_search"], *res["queries"]["orm_count"])
+        same = "yes" if not res["differing"] else f"{res['differing']} differ"
+        say(
+            f"  {label:<38} {res['rows']:>9,} {ms(times['orm_search']):>8} {ms(times['raw_ids']):>8} "
+            f"{res['ratios'][0]:>5.2f}x   {ms(times['orm_count']):>8} {ms(times['raw_count']):>8} "
+            f"{res['ratios'][1]:>5.2f}x  {res['orm_queries']:>7}  {same}"
+        )
+    say(
+        "  (ratio = median ORM / median raw SQL; queries = SQL queries one ORM call sends with a fresh cache, "
+        "the user's time zone read included)"
+    )
+
+    checks = []
+    for key, label, domain, _body in SEARCHES:
+        query, plan, on_deals = explain_orm_query(env, domain)
+        summary = plan_summary(plan)
+        say()
+        say(f"EXPLAIN ANALYZE of the query the ORM sends for {label}:")
+        for line in wrap_query(query):
+            say(f"  > {line}")
+        for line in plan:
+            say(f"  | {line}")
+        say(
+            f"  anti-join: {'yes' if summary['anti_join'] else 'no'}; semi-join: "
+            f"{'yes' if summary['semi_join'] else 'no'}; mail_activity_discipline_lead_idx: "
+            f"{'used' if summary['index'] else 'not used'}; seq scan of mail_activity: "
+            f"{'yes' if summary['seq_scan_activity'] else 'no'}; SubPlan (per-row subquery): "
+            f"{'YES' if summary['subplan'] else 'no'}"
+        )
+        res = results[key]
+        join = "semi" if key == "overdue" else "anti"
+        shape = summary["semi_join"] if key == "overdue" else summary["anti_join"]
+        checks.append(
+            (
+                on_deals == 1 and shape and res["same"],
+                f"{label}: {on_deals} query on deals/activities ({res['orm_queries']} in all), {join}-join in its "
+                f"plan: {'yes' if shape else 'NO'}, "
+                f"per-row SubPlan: {'YES' if summary['subplan'] else 'no'}, same rows as the SQL: "
+                f"{'yes' if res['same'] else 'NO'}",
+            )
+        )
+        goal = key in GOAL_SEARCHES
+        checks.append(
+            (
+                max(res["ratios"]) <= SEARCH_GOAL if goal else None,
+                f"{label}: ORM/SQL search {res['ratios'][0]:.2f}x, search_count {res['ratios'][1]:.2f}x "
+                + (f"(goal <= {SEARCH_GOAL}x)" if goal else "(no ratio goal)"),
+            )
+        )
+    return checks, median(results["no_step"]["times"]["orm_count"])
+
+
+def report_own_search(sales_env, args):
+    times, outputs = measure_own_search(sales_env, args.search_reps)
+    ratio = median(times["orm"]) / median(times["raw"])
+    say()
+    say(
+        f"[info] {sales_env.user.login}'s own deals without next step (search_count, record rules apply): "
+        f"{outputs['orm']:,} rows, ORM {ms(median(times['orm']))} ms vs SQL with user_id = "
+        f"{ms(median(times['raw']))} ms ({ratio:.2f}x)"
+    )
+    return [(None, f"a salesperson's own deals without next step: ORM/SQL {ratio:.2f}x")]
+
+
+def report_naive(env, args, phases, reference):
+    say()
+    say(
+        f"Naive domains, once each, search_count stopped after {args.naive_timeout} s (statement timeout and a "
+        "query hook); they also count won deals:"
+    )
+    for label, domain in (
+        ("activity_ids = False", [("type", "=", "opportunity"), ("activity_ids", "=", False)]),
+        ("activity_state = False", [("type", "=", "opportunity"), ("activity_state", "=", False)]),
+    ):
+        mark = time.perf_counter()
+        elapsed, count, queries = time_naive(env, domain, args.naive_timeout)
+        phases[f"naive {label}"] = time.perf_counter() - mark
+        if elapsed is None:
+            say(f"  {label:<24} STOPPED after {args.naive_timeout} s ({queries:,} queries sent by then)")
+        else:
+            say(
+                f"  {label:<24} {elapsed * 1000:,.0f} ms, {queries:,} queries ({count:,} rows; "
+                f"{elapsed / reference:.1f}x the addon's has_next_step = False count)"
+            )
+
+
+def describe_enforcement(salesperson, team, stages, pool_size, args):
+    first_stage, target_stage = stages
+    required = ", ".join(target_stage.sudo().required_field_ids.mapped("name")) or "nothing"
+    say()
+    say(
+        f"Enforcement, as {salesperson.login} (Salesperson, member of {team.name}, next-step policy "
+        f"{team.next_step_policy!r}), tracking on."
+    )
+    say(
+        "  rules off = _discipline_enforce patched to a no-op (unittest.mock.patch.object on the registry class): "
+        "no deal-type, stage-field,"
+    )
+    say(
+        "  loss nor next-step check; the start-date stamp, the stage history, the next-step inverse and the "
+        "activity checks run in both modes."
+    )
+    say(
+        f"  each call: fresh ORM cache, the call, flush, pre-commit hooks, then ROLLBACK TO SAVEPOINT; "
+        f"{args.reps} calls per mode after {args.warmup} warm-up ones, on/off alternating."
+    )
+    say(
+        f"  create: N deals in {first_stage.name} with client, source, description and next step (call, goal, "
+        "due in 7 days);"
+    )
+    say(
+        f"  write: stage_id {first_stage.name} -> {target_stage.name} (requires {required}) on N of the "
+        f"{pool_size} generated deals that satisfy it."
+    )
+
+
+def report_extra_queries(sales_env, create_env, values, *, pool, target_stage, size):
+    say(f"  queries with the rules on minus off, by statement and table (one call each, N={size}):")
+    lead_class = type(sales_env["crm.lead"])
+    for kind in ("create", "write"):
+        if kind == "create":
+
+            def make_call():
+                vals_list = values.batch(size)
+                return lambda: create_env["crm.lead"].create(vals_list)
+
+        else:
+
+            def make_call():
+                ids = pool[:size]
+                return lambda: sales_env["crm.lead"].browse(ids).write({"stage_id": target_stage.id})
+
+        extra = extra_queries(sales_env, make_call, lead_class)
+        say(f"    {OPERATION_LABELS[kind]}: " + (", ".join(f"{n:+d} {shape}" for shape, n in extra.items()) or "none"))
+
+
+def report_enforcement(sales_env, setup, args, phases):
+    cr = sales_env.cr
+    salesperson = sales_env.user
+    team = setup["teams"][0]
+    first_stage, target_stage = setup["stages"][0][0][:2]
+    cr.execute(
+        "SELECT id FROM res_partner WHERE ref LIKE %s AND user_id = %s ORDER BY id LIMIT 200",
+        [PARTNER_REF + "%", salesperson.id],
+    )
+    partner_ids = [row[0] for row in cr.fetchall()] or [salesperson.partner_id.id]
+    values = DealValues(sales_env, salesperson, team, first_stage, partner_ids)
+    sizes = (10, 100)
+    pool = write_pool(cr, salesperson, first_stage, 10 * max(sizes))
+    describe_enforcement(salesperson, team, (first_stage, target_stage), len(pool), args)
+    lead_class = type(sales_env["crm.lead"])
+    checks = []
+    create_env = sales_env
+    crash = attempt(sales_env, lambda: sales_env["crm.lead"].create(values.batch(1)))
+    if crash:
+        create_env = sales_env(context=dict(sales_env.context, mail_create_nosubscribe=True))
+        say(f"  ADDON BUG: a valid deal with its next step, created in the web client's context, fails: {crash}")
+        say(
+            "    (the next-step inverse creates the activity, which subscribes its assignee, before mail.thread's "
+            "create inserts the creator"
+        )
+        say(
+            "    as follower without checking: same partner twice). Creates below run with "
+            "mail_create_nosubscribe=True, which ends with the same followers."
+        )
+    checks.append((not crash, "a deal with its next step can be created in the web client's context"))
+    sane, lines = enforcement_sanity(create_env, values, lead_class)
+    say("  sanity (rolled back):")
+    for line in lines:
+        say(line)
+    if len(pool) < max(sizes):
+        sizes = tuple(size for size in sizes if size <= len(pool)) or (len(pool),)
+        say(f"  only {len(pool)} deals fit the stage write: sizes {sizes}")
+    mark = time.perf_counter()
+    results, paired = measure_enforcement(
+        sales_env, create_env, values, pool, target_stage, sizes=sizes, reps=args.reps, warmup=args.warmup
+    )
+    phases["enforcement"] = time.perf_counter() - mark
+    say(
+        f"  {'operation':<13} {'N':>4} {'on ms':>9} {'off ms':>9} {'ratio':>6} {'paired':>7} "
+        f"{'+ms/deal':>9} {'q on':>6} {'q off':>6} {'+q':>4}"
+    )
+    rows = {}
+    for op, modes in results.items():
+        on_t, off_t = median(modes["on"]["times"]), median(modes["off"]["times"])
+        on_q, off_q = median(modes["on"]["queries"]), median(modes["off"]["queries"])
+        rows[op] = {"ratio": on_t / off_t, "extra_q": on_q - off_q, "paired": median(paired[op])}
+        say(
+            f"  {OPERATION_LABELS[op[0]]:<13} {op[1]:>4} {ms(on_t):>9} {ms(off_t):>9} {on_t / off_t:>6.3f} "
+            f"{median(paired[op]):>7.3f} {(on_t - off_t) * 1000 / op[1]:>9.2f} {on_q:>6g} {off_q:>6g} "
+            f"{on_q - off_q:>+4g}"
+        )
+    say("  (ratio = median on / median off; paired = median of the per-step on/off ratios; q = queries per call)")
+    report_extra_queries(sales_env, create_env, values, pool=pool, target_stage=target_stage, size=sizes[-1])
+
+    checks.append((sane, "rules live for the salesperson and switched off by the patch"))
+    for op, row in rows.items():
+        name = f"{OPERATION_LABELS[op[0]]} N={op[1]}"
+        checks.append(
+            (
+                row["ratio"] <= TIME_GOAL,
+                f"{name}: time rules on/off {row['ratio']:.3f} (paired {row['paired']:.3f}; goal <= {TIME_GOAL})",
+            )
+        )
+        checks.append((row["extra_q"] <= QUERY_GOAL, f"{name}: {row['extra_q']:+g} queries (goal <= +{QUERY_GOAL})"))
+    for kind in ("create", "write"):
+        small, large = (kind, sizes[0]), (kind, sizes[-1])
+        if small != large:
+            growth = rows[large]["extra_q"] - rows[small]["extra_q"]
+            checks.append(
+                (
+                    growth <= 0,
+                    f"{OPERATION_LABELS[kind]}: extra queries at N={large[1]} minus at N={small[1]}: {growth:+g} "
+                    "(goal: none per extra record)",
+                )
+            )
+    return checks
+
+
+def report_cron(env, args, phases):
+    say()
+    say(
+        "Cron _cron_discipline_notify_stale as the superuser, one batch per call, rolled back "
+        f"({args.cron_reps} calls per batch size):"
+    )
+    cron = {}
+    mark = time.perf_counter()
+    for batch_size in (100, 500):
+        res = measure_cron(env, batch_size, args.cron_reps)
+        times, queries = res["times"], res["queries"]
+        cron[batch_size] = (median(times), median(queries))
+        say(
+            f"  batch_size={batch_size:<4} median {ms(median(times))} ms, of which {ms(res['stale'][0])} ms in its "
+            f"{res['stale'][1]} stale-deal queries; {median(queries):g} queries (min {min(queries)}, max "
+            f"{max(queries)}) for {res['recipients']} recipients; {res['remaining']:,} stale deals left"
+        )
+    phases["cron"] = time.perf_counter() - mark
+    growth = cron[500][1] - cron[100][1]
+    say(f"  queries for 500 deals minus for 100: {growth:+g} (the messages are one per recipient, not per deal)")
+    return [
+        (None, f"stale cron: one batch of 500 in {ms(cron[500][0])} ms, {cron[500][1]:g} queries ({growth:+g} vs 100)")
+    ]
+
+
+def report_verdict(checks):
+    say()
+    say("=== VERDICT (figures from a noisy shared machine; the ratios compare modes of this run) ===")
+    for ok, text in checks:
+        say(f"  {'info' if ok is None else verdict(ok):<4}  {text}")
+    judged = [ok for ok, _text in checks if ok is not None]
+    failed = judged.count(False)
+    say(f"OVERALL: {verdict(not failed)} ({failed} of {len(judged)} checks failed)")
+
+
+def wrap_query(query, width=116):
+    """The query on a few lines, whitespace collapsed."""
+    text = re.sub(r"\s+", " ", query).strip()
+    return [text[i : i + width] for i in range(0, len(text), width)]
+
+
+if __name__ == "__main__":
+    main()
