@@ -251,19 +251,20 @@ class CrmLead(models.Model):
         self.env["mail.activity"].flush_model(["res_model", "res_id", "active", "date_deadline"])
 
     @api.model
-    def _discipline_flag_condition(self, flag, alias):
-        """The SQL condition that a deal (row ``alias`` of crm_lead) has the flag."""
-        lead = SQL.identifier(alias)
+    def _discipline_flag_condition(self, flag, alias, stage_alias):
+        """The SQL condition that a deal (row ``alias`` of crm_lead, its stage joined as ``stage_alias``) has the
+        flag; activities are reached by a correlated (NOT) EXISTS, which PostgreSQL plans as an (anti-)join."""
+        lead, stage = SQL.identifier(alias), SQL.identifier(stage_alias)
         activities = SQL(
             "SELECT 1 FROM mail_activity act WHERE act.res_model = 'crm.lead' AND act.active AND act.res_id = %s.id",
             lead,
         )
         if flag == FLAG_NO_NEXT_STEP:
             return SQL(
-                """(%(lead)s.active AND %(lead)s.type = 'opportunity'
-                    AND NOT EXISTS (SELECT 1 FROM crm_stage won WHERE won.id = %(lead)s.stage_id AND won.is_won)
+                """(%(lead)s.active AND %(lead)s.type = 'opportunity' AND %(stage)s.is_won IS NOT TRUE
                     AND NOT EXISTS (%(activities)s))""",
                 lead=lead,
+                stage=stage,
                 activities=activities,
             )
         if flag == FLAG_OVERDUE:
@@ -277,16 +278,15 @@ class CrmLead(models.Model):
         # step due within it (so a far-future step does not hide a dead deal).
         now = fields.Datetime.now()
         return SQL(
-            """(%(lead)s.active AND %(lead)s.type = 'opportunity'
-                AND EXISTS (
-                    SELECT 1 FROM crm_stage stage
-                     WHERE stage.id = %(lead)s.stage_id AND stage.is_won IS NOT TRUE AND stage.max_days > 0
-                       AND %(lead)s.date_last_stage_update < %(now)s - make_interval(days => stage.max_days)
-                       AND NOT EXISTS (
-                           %(activities)s
-                           AND act.date_deadline <= %(today)s + stage.max_days
-                           AND %(lead)s.last_touch_date >= %(now)s - make_interval(days => stage.max_days))))""",
+            """(%(lead)s.active AND %(lead)s.type = 'opportunity' AND %(stage)s.is_won IS NOT TRUE
+                AND %(stage)s.max_days > 0
+                AND %(lead)s.date_last_stage_update < %(now)s - make_interval(days => %(stage)s.max_days)
+                AND NOT EXISTS (
+                    %(activities)s
+                    AND act.date_deadline <= %(today)s + %(stage)s.max_days
+                    AND %(lead)s.last_touch_date >= %(now)s - make_interval(days => %(stage)s.max_days)))""",
             lead=lead,
+            stage=stage,
             activities=activities,
             now=now,
             today=now.date(),
@@ -299,9 +299,10 @@ class CrmLead(models.Model):
         self._discipline_flush()
         self.env.cr.execute(
             SQL(
-                "SELECT lead.id FROM crm_lead lead WHERE lead.id = ANY(%s) AND %s",
+                """SELECT lead.id FROM crm_lead lead LEFT JOIN crm_stage stage ON stage.id = lead.stage_id
+                    WHERE lead.id = ANY(%s) AND %s""",
                 list(ids),
-                self._discipline_flag_condition(flag, "lead"),
+                self._discipline_flag_condition(flag, "lead", "stage"),
             )
         )
         return {row[0] for row in self.env.cr.fetchall()}
@@ -330,7 +331,15 @@ class CrmLead(models.Model):
     def _condition_to_sql(self, alias, fname, operator, value, query):
         """Render a discipline flag (see _discipline_search_domain) as a condition on the deal row itself."""
         if fname == "id" and isinstance(value, DisciplineFlag):
-            condition = self._discipline_flag_condition(value.flag, alias)
+            # a LEFT JOIN keeps the searched rows as they are, whatever the operator
+            stage_alias = query.make_alias(alias, "discipline_stage")
+            query.add_join(
+                "LEFT JOIN",
+                stage_alias,
+                "crm_stage",
+                SQL("%s = %s", SQL.identifier(stage_alias, "id"), SQL.identifier(alias, "stage_id")),
+            )
+            condition = self._discipline_flag_condition(value.flag, alias, stage_alias)
             return condition if operator == "in" else SQL("(NOT %s)", condition)
         return super()._condition_to_sql(alias, fname, operator, value, query)
 
