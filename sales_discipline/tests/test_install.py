@@ -48,6 +48,13 @@ class TestInstallUninstall(BaseCase):
             self.assertEqual(columns, "0")
             groups = self._sql(db, "SELECT count(*) FROM ir_model_data WHERE module = 'sales_discipline'")
             self.assertEqual(groups, "0")
+            # crm's own "own documents" rule is given back its original domain
+            rule = self._sql(
+                db,
+                "SELECT domain_force FROM ir_rule WHERE id = (SELECT res_id FROM ir_model_data "
+                "WHERE module = 'crm' AND name = 'crm_rule_personal_lead')",
+            )
+            self.assertEqual(rule, "['|',('user_id','=',user.id),('user_id','=',False)]")
         finally:
             subprocess.run(["dropdb", "--if-exists", db], capture_output=True, check=False)
             subprocess.run(["rm", "-rf", os.path.join(config["data_dir"], "filestore", db)], check=False)
