@@ -13,9 +13,8 @@ env.cr.commit()
 """
 
 
-@tagged("post_install", "-at_install", "sd_install")
-class TestInstallUninstall(BaseCase):
-    """The addon installs and uninstalls cleanly on a database without demo data."""
+class SubprocessDatabaseCase(BaseCase):
+    """Tests that need a database of their own, built by running Odoo in a subprocess."""
 
     def _odoo(self, db, *args, command="server", stdin=None):
         command = [sys.executable, "-m", "odoo", command, "-d", db, f"--addons-path={config['addons_path']}", *args]
@@ -24,6 +23,15 @@ class TestInstallUninstall(BaseCase):
     def _sql(self, db, query):
         result = subprocess.run(["psql", "-d", db, "-qAtc", query], capture_output=True, text=True, check=True)
         return result.stdout.strip()
+
+    def _drop(self, db):
+        subprocess.run(["dropdb", "--if-exists", db], capture_output=True, check=False)
+        subprocess.run(["rm", "-rf", os.path.join(config["data_dir"], "filestore", db)], check=False)
+
+
+@tagged("post_install", "-at_install", "sd_install")
+class TestInstallUninstall(SubprocessDatabaseCase):
+    """The addon installs and uninstalls cleanly on a database without demo data."""
 
     def test_install_then_uninstall_leaves_no_trace(self):
         db = f"sd_uninstall_{uuid.uuid4().hex[:8]}"
@@ -56,5 +64,41 @@ class TestInstallUninstall(BaseCase):
             )
             self.assertEqual(rule, "['|',('user_id','=',user.id),('user_id','=',False)]")
         finally:
-            subprocess.run(["dropdb", "--if-exists", db], capture_output=True, check=False)
-            subprocess.run(["rm", "-rf", os.path.join(config["data_dir"], "filestore", db)], check=False)
+            self._drop(db)
+
+
+SALE_STATUS_SCRIPT = """
+partner = env["res.partner"].create({"name": "Buyer LLC", "is_company": True})
+product = env["product.product"].create({"name": "Pump", "list_price": 100.0})
+order = env["sale.order"].create(
+    {"partner_id": partner.id, "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1})]}
+)
+order.action_confirm()
+partner._discipline_refresh_client_status()
+print("STATUS", partner.client_status, partner.last_purchase_date == order.date_order.date())
+env.cr.rollback()
+"""
+
+
+@tagged("post_install", "-at_install", "sd_install")
+class TestClientStatusWithSales(SubprocessDatabaseCase):
+    """CL-6: with the Sales app installed, a confirmed sale order makes the client active."""
+
+    def test_confirmed_sale_order_makes_the_client_active(self):
+        db = f"sd_sale_{uuid.uuid4().hex[:8]}"
+        try:
+            installed = self._odoo(
+                db,
+                "-i",
+                "sales_discipline,sale",
+                "--without-demo=all",
+                "--stop-after-init",
+                "--no-http",
+                "--log-level=warn",
+            )
+            self.assertEqual(installed.returncode, 0, installed.stderr)
+            checked = self._odoo(db, "--no-http", "--log-level=warn", command="shell", stdin=SALE_STATUS_SCRIPT)
+            self.assertEqual(checked.returncode, 0, checked.stderr)
+            self.assertIn("STATUS active True", checked.stdout)
+        finally:
+            self._drop(db)
