@@ -37,7 +37,7 @@ class ResUsers(models.Model):
         self.ensure_one()
         if self._is_admin():
             return True
-        if not self.has_group("base.group_allow_export"):
+        if not self._has_group("base.group_allow_export"):
             return False
         if not self.has_group("sales_discipline.group_salesperson"):
             return True
@@ -47,6 +47,14 @@ class ResUsers(models.Model):
         if self.has_group("sales_discipline.group_team_lead"):
             return bool(params.get_param(EXPORT_PARAM_TEAM_LEAD))
         return bool(params.get_param(EXPORT_PARAM_SALESPERSON))
+
+    def has_group(self, group_ext_id):
+        """Answer "may export" by the sales discipline policy, so the web client hides the export buttons
+        (list export, "export all") from the roles the server would refuse anyway."""
+        result = super().has_group(group_ext_id)
+        if result and group_ext_id == "base.group_allow_export":
+            return self._discipline_export_allowed()
+        return result
 
     def _discipline_export_refusal(self):
         return self.env._(

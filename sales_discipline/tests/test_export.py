@@ -35,6 +35,14 @@ class TestExportPolicy(SalesDisciplineCase):
         with self.assertRaises(AccessError):
             partners.with_user(self.team_lead).export_data(["name"])
 
+    def test_export_buttons_follow_the_policy(self):
+        export_group = self.env.ref("base.group_allow_export")
+        (self.salesperson | self.head | self.outsider).write({"groups_id": [(4, export_group.id)]})
+        # what the web client asks before showing "Export" and "Export all"
+        self.assertFalse(self.salesperson.with_user(self.salesperson).has_group("base.group_allow_export"))
+        self.assertTrue(self.head.with_user(self.head).has_group("base.group_allow_export"))
+        self.assertTrue(self.outsider.with_user(self.outsider).has_group("base.group_allow_export"))
+
     def test_users_outside_the_sales_roles_keep_odoo_rule(self):
         self.outsider.groups_id |= self.env.ref("base.group_allow_export")
         self.assertTrue(self.outsider._discipline_export_allowed())
