@@ -54,6 +54,8 @@ NON_DIGIT_RE = re.compile(r"\D+")
 PHONE_SIGNIFICANT_DIGITS = 10
 PHONE_MIN_DIGITS = 6
 STATUS_REFRESH_BATCH = 1000
+# Set on the cursor (not in the context, which an RPC caller controls) while partners are created from emails.
+EMAIL_CONTACTS_KEY = "sales_discipline_email_contacts"
 
 
 def normalize_company_name(name):
@@ -307,9 +309,25 @@ class ResPartner(models.Model):
         partners = super().create(vals_list)
         scoped = partners._discipline_in_scope(new=True)
         if not self._discipline_skips_policy():
-            scoped._discipline_enforce(scoped._discipline_card_fields())
+            enforced = scoped
+            if self.env.cr.cache.get(EMAIL_CONTACTS_KEY):
+                # people met in emails are recorded as they come; their cards stay listed as incomplete
+                enforced = scoped.filtered("is_company")
+            enforced._discipline_enforce(enforced._discipline_card_fields())
         scoped._discipline_store_completeness()
         return partners
+
+    @api.model
+    def _find_or_create_from_emails(self, emails, additional_values=None):
+        """Writing to a new address from a deal's chatter must keep working: the contact is created from the
+        email alone (it cannot be completed there) and is listed with the incomplete cards."""
+        cache = self.env.cr.cache
+        previous = cache.get(EMAIL_CONTACTS_KEY)
+        cache[EMAIL_CONTACTS_KEY] = True
+        try:
+            return super()._find_or_create_from_emails(emails, additional_values=additional_values)
+        finally:
+            cache[EMAIL_CONTACTS_KEY] = previous
 
     def write(self, vals):
         """Enforce the policy when a card's policy data is edited, so that legacy cards only bite when touched."""

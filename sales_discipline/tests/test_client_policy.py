@@ -61,6 +61,16 @@ class TestClientPolicy(SalesDisciplineCase):
             {"name": "Ivan Petrov", "phone": "+7 916 000-11-22", "email": "ivan@example.org"},
         )
 
+    def test_contact_from_an_email_address_is_recorded_and_listed_as_incomplete(self):
+        # what the chatter does when a salesperson writes to a new address from a deal
+        [contact] = self.Partner._find_or_create_from_emails(["Petr Sidorov <petr@vostok.example>"])
+        self.assertEqual(contact.email, "petr@vostok.example")
+        self.assertFalse(contact.is_data_complete)
+        self.assertIn(contact, self.Partner.search([("is_data_complete", "=", False)]))
+        # the same card created directly is refused
+        with self.assertRaises(ValidationError):
+            self.Partner.create({"name": "Petr Sidorov", "email": "petr2@vostok.example"})
+
     def test_form_refuses_incomplete_company(self):
         form = Form(self.Partner)
         form.company_type = "company"
