@@ -416,6 +416,24 @@ class CrmLead(models.Model):
             self._discipline_log_role_mismatch()
         return result
 
+    def copy_data(self, default=None):
+        """A duplicated deal gets the same next step as its original, so that duplicating an open deal in a
+        strict pipeline is not refused for want of one."""
+        vals_list = super().copy_data(default=default)
+        for lead, vals in zip(self, vals_list, strict=True):
+            step = lead._discipline_next_activity()
+            if step and not any(name in vals for name in NEXT_STEP_FIELDS):
+                vals.update(
+                    {
+                        "next_step_type_id": step.activity_type_id.id,
+                        "next_step_goal": step.goal,
+                        "next_step_deadline": step.date_deadline,
+                        "next_step_at": step.scheduled_at,
+                        "next_step_date_start": step.date_start,
+                    }
+                )
+        return vals_list
+
     def action_set_lost(self, **additional_values):
         """Archive with the refusal reason in one write, so that the loss is checked together with its reason."""
         values = dict(additional_values)

@@ -161,3 +161,10 @@ class TestNextStep(DealDisciplineCase):
         self.assertNotIn(deal, self.Lead.search([("has_next_step", "=", False)]))
         deal.activity_ids.with_user(self.salesperson).action_feedback(feedback="Delivered")
         self.assertFalse(deal.activity_ids)
+
+    def test_duplicating_a_deal_copies_its_next_step(self):
+        deal = self.Lead.create(self.deal_vals())
+        copy = deal.copy()
+        self.assertEqual(copy.activity_ids.activity_type_id, self.call)
+        self.assertEqual(copy.activity_ids.goal, "Sell the meeting")
+        self.assertEqual(len(deal.activity_ids), 1)
