@@ -29,6 +29,7 @@
         "views/mail_activity_type_views.xml",
         "views/mail_activity_views.xml",
         "wizards/crm_lead_lost_views.xml",
+        "wizards/crm_lead_to_opportunity_views.xml",
         "wizards/sales_discipline_handover_views.xml",
         "views/sales_discipline_export_log_views.xml",
         "views/res_company_views.xml",

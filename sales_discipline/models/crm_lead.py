@@ -206,8 +206,9 @@ class CrmLead(models.Model):
             ]
         )
 
-    def _discipline_plan_next_steps(self, steps):
-        """Create (or update) each deal's next activity from its Next Step values, in one batch."""
+    def _discipline_plan_next_steps(self, steps, user=None):
+        """Create (or update) each deal's next activity from its Next Step values, in one batch; the new
+        activities go to ``user``, else to the deal's owner, else to the current user."""
         to_create = []
         for lead, step in zip(self, steps, strict=True):
             deadline = fields.Date.to_date(step.get("next_step_deadline"))
@@ -231,7 +232,7 @@ class CrmLead(models.Model):
                         values,
                         summary=values["goal"],
                         res_id=lead.id,
-                        user_id=(lead.user_id or self.env.user).id,
+                        user_id=(user or lead.user_id or self.env.user).id,
                         automated=False,
                     )
                 )

@@ -168,3 +168,23 @@ class TestNextStep(DealDisciplineCase):
         self.assertEqual(copy.activity_ids.activity_type_id, self.call)
         self.assertEqual(copy.activity_ids.goal, "Sell the meeting")
         self.assertEqual(len(deal.activity_ids), 1)
+
+    def _convert_wizard(self, lead, **values):
+        context = {"active_model": "crm.lead", "active_id": lead.id, "active_ids": lead.ids}
+        form = Form(self.env["crm.lead2opportunity.partner"].with_user(self.salesperson).with_context(**context))
+        form.action = "nothing"
+        for name, value in values.items():
+            setattr(form, name, value)
+        return form.save()
+
+    def test_converting_a_lead_plans_its_next_step(self):
+        lead = self.Lead.create(self.deal_vals(type="lead", next_step_type_id=False))
+        with self.assertRaises(ValidationError):
+            self._convert_wizard(lead).action_apply()
+        self.assertEqual(lead.type, "lead")
+        wizard = self._convert_wizard(lead, next_step_type_id=self.call, next_step_deadline=date(2030, 1, 12))
+        self.assertEqual(wizard.next_step_goal, "Sell the meeting")
+        wizard.action_apply()
+        self.assertEqual(lead.type, "opportunity")
+        self.assertEqual(lead.activity_ids.goal, "Sell the meeting")
+        self.assertEqual(lead.activity_ids.user_id, self.salesperson)

@@ -1,2 +1,3 @@
 from . import crm_lead_lost
+from . import crm_lead_to_opportunity
 from . import sales_discipline_handover
