@@ -45,23 +45,27 @@ import gc
 import logging
 import os
 import re
-import shutil
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from datetime import date, datetime, timedelta
 from unittest import mock
 
 import psycopg2.errors
+from bench_common import (
+    _no_op,
+    captured_queries,
+    drop_database,
+    prepare_database,
+    say,
+)
 
 import odoo
 from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import ValidationError
 from odoo.modules.registry import Registry
 
-MODULE = "sales_discipline"
 SEARCH_GOAL = 1.2
 TIME_GOAL = 1.05
 QUERY_GOAL = 3
@@ -251,14 +255,6 @@ class _Rollback(Exception):
     """Raised inside a savepoint to undo an operation that was accepted."""
 
 
-def _no_op(*_args, **_kwargs):
-    return None
-
-
-def say(message=""):
-    print(message, flush=True)
-
-
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--db", default="sd_bench_deals", help="database name (default: %(default)s)")
@@ -287,62 +283,6 @@ def parse_args():
 # ----------------------------------------------------------------------
 # Database life cycle (command-line tools), as in bench_partner_duplicates.py
 # ----------------------------------------------------------------------
-
-
-def psql_value(db, query):
-    result = subprocess.run(["psql", "-d", db, "-qAtc", query], capture_output=True, text=True, check=False)
-    return result.stdout.strip() if result.returncode == 0 else None
-
-
-def database_exists(db):
-    return psql_value("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{db}'") == "1"
-
-
-def install_module(db, addons_path, option="-i"):
-    """Install the module (-i) or upgrade it (-u) with the Odoo command line, in its own process."""
-    command = [
-        sys.executable, "-m", "odoo", "-d", db, f"--addons-path={addons_path}", option, MODULE,
-        "--without-demo=all", "--stop-after-init", "--no-http", "--log-level=warn",
-    ]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    log = result.stdout + result.stderr
-    if result.returncode or re.search(r" (ERROR|CRITICAL) ", log):
-        say(log[-4000:])
-        raise SystemExit(f"odoo {option} {MODULE} on {db} failed (exit code {result.returncode})")
-
-
-def drop_database(db):
-    Registry.delete(db)
-    odoo.sql_db.close_db(db)
-    subprocess.run(["dropdb", "--if-exists", db], check=True)
-    shutil.rmtree(odoo.tools.config.filestore(db), ignore_errors=True)
-
-
-def prepare_database(args, phases):
-    """Install the module in a new database, or check (and optionally upgrade) the reused one."""
-    if database_exists(args.db):
-        if not args.reuse:
-            raise SystemExit(f"database {args.db} exists: pass --reuse to use it, or choose another --db")
-        state = psql_value(args.db, f"SELECT state FROM ir_module_module WHERE name = '{MODULE}'")
-        if state != "installed":
-            raise SystemExit(f"database {args.db} exists but {MODULE} is not installed in it ({state})")
-        say(f"Reusing database {args.db} ({MODULE} installed)")
-        if args.update:
-            say(f"Upgrading {MODULE} in {args.db} ...")
-            mark = time.perf_counter()
-            install_module(args.db, args.addons_path, option="-u")
-            phases["upgrade"] = time.perf_counter() - mark
-        return False
-    say(f"Creating database {args.db} and installing {MODULE} without demo data ...")
-    mark = time.perf_counter()
-    try:
-        install_module(args.db, args.addons_path)
-    except SystemExit:
-        if not args.keep:
-            drop_database(args.db)
-        raise
-    phases["install"] = time.perf_counter() - mark
-    return True
 
 
 def vacuum_analyze(db, tables):
@@ -561,19 +501,6 @@ def generate_data(env, args, setup):
 # ----------------------------------------------------------------------
 # Measurement helpers
 # ----------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def captured_queries():
-    """Collect (query, params) of every query run by this thread meanwhile (Odoo's query hooks)."""
-    thread = threading.current_thread()
-    previous = getattr(thread, "query_hooks", ())
-    captured = []
-    thread.query_hooks = (*previous, lambda _cr, query, params, _start, _delay: captured.append((query, params)))
-    try:
-        yield captured
-    finally:
-        thread.query_hooks = previous
 
 
 @contextlib.contextmanager
