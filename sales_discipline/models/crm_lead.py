@@ -163,8 +163,12 @@ class CrmLead(models.Model):
 
     @api.depends("stage_id", "team_id")
     def _compute_next_stage_requirements(self):
+        next_stages = {}  # one stage look-up per (stage, team), not per deal
         for lead in self:
-            next_stage = lead._discipline_next_stage()
+            key = (lead.stage_id, lead.team_id)
+            if key not in next_stages:
+                next_stages[key] = lead._discipline_next_stage()
+            next_stage = next_stages[key]
             if not next_stage:
                 lead.next_stage_requirements = False
                 continue

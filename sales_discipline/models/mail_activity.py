@@ -213,10 +213,13 @@ class MailActivity(models.Model):
     def _discipline_check_funnel_result(self):
         """RO-3, RO-4: a meeting counts as conducted only with the needs questionnaire filled in for it;
         a result meeting records the client's interest and the progress agreed."""
+        answers = self.filtered(
+            lambda a: a.funnel_kind in ("conducted_meeting", "needs_questionnaire")
+        )._discipline_questionnaire_answers()
         for activity in self.filtered("funnel_kind"):
             label = activity.summary or activity.activity_type_id.name
             if activity.funnel_kind in ("conducted_meeting", "needs_questionnaire"):
-                answer = activity._discipline_questionnaire_answer()
+                answer = answers.get(activity.id)
                 if not answer:
                     raise UserError(
                         self.env._(
@@ -233,26 +236,32 @@ class MailActivity(models.Model):
                     )
                 )
 
-    def _discipline_questionnaire_answer(self):
-        """The deal's needs questionnaire completed since this activity was planned."""
-        self.ensure_one()
-        if self.res_model != "crm.lead":
-            return self.env["survey.user_input"]
-        return (
+    def _discipline_questionnaire_answers(self):
+        """{activity id: the deal's needs questionnaire completed since the activity was planned}, in one search."""
+        steps = self.filtered(lambda a: a.res_model == "crm.lead")
+        if not steps:
+            return {}
+        answers = (
             self.env["survey.user_input"]
             .sudo()
             .search(
                 [
-                    ("crm_lead_id", "=", self.res_id),
+                    ("crm_lead_id", "in", steps.mapped("res_id")),
                     ("state", "=", "done"),
                     ("survey_id", "=", self.env.ref("sales_discipline.survey_client_needs").id),
-                    # survey times are stored to the second
-                    ("end_datetime", ">=", self.create_date.replace(microsecond=0)),
                 ],
                 order="end_datetime desc",
-                limit=1,
             )
         )
+        result = {}
+        for activity in steps:
+            # survey times are stored to the second
+            since = activity.create_date.replace(microsecond=0)
+            result[activity.id] = next(
+                (a for a in answers if a.crm_lead_id.id == activity.res_id and a.end_datetime >= since),
+                answers.browse(),
+            )
+        return result
 
     def _discipline_check_task_data(self):
         """TK-1: a task given to a colleague says what to do."""

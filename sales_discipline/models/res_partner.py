@@ -707,8 +707,8 @@ class ResPartner(models.Model):
                     clients=", ".join(not_lost.mapped("display_name")),
                 )
             )
-        for partner in self:
-            partner.write({"winback_listed": True, "winback_lost_by_id": partner.user_id.id})
+        for lost_by, partners in self.grouped("user_id").items():
+            partners.write({"winback_listed": True, "winback_lost_by_id": lost_by.id})
         return True
 
     def action_start_winback(self):
