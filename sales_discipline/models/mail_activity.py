@@ -1,10 +1,16 @@
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, plaintext2html
 
 DONE_ACTIVITY_CACHE_KEY = "sales_discipline_done_activity_ids"
+# Tasks to colleagues (TK-1, TK-2) are what a person assigns on deals and client cards; activities that other apps
+# and automations schedule (``automated``) and activities on other models are theirs, not tasks.
+TASK_MODELS = ("crm.lead", "res.partner")
+# "What to do" is more than one word, and more than the activity type's own name ("Call", "To-Do").
+TASK_SUMMARY_MIN_WORDS = 2
 
 
 class MailActivity(models.Model):
@@ -60,6 +66,20 @@ class MailActivity(models.Model):
         copy=False,
         groups="survey.group_survey_user",
     )
+    task_check_user_id = fields.Many2one(
+        "res.users",
+        string="Result From",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="This activity asks the colleague who set a task to check the result reported by this person (TK-2).",
+    )
+    task_check_summary = fields.Char(
+        string="Task Checked",
+        readonly=True,
+        copy=False,
+        help="What the task checked asked to do; a task sent back is given again with it.",
+    )
 
     def init(self):
         """Partial index serving the deals' next-step anti-joins (without next step, overdue, stale)."""
@@ -90,8 +110,10 @@ class MailActivity(models.Model):
             [vals["activity_type_id"] for vals in vals_list if vals.get("activity_type_id")]
         )
         default_goals = {t.id: t.default_goal for t in types if t.default_goal}
+        context_goal = self.env.context.get("default_goal")
+        vals_list = [dict(vals) for vals in vals_list]  # an import retries row by row with the caller's dicts
         for vals in vals_list:
-            if not vals.get("goal") and vals.get("activity_type_id") in default_goals:
+            if not vals.get("goal") and not context_goal and vals.get("activity_type_id") in default_goals:
                 vals["goal"] = default_goals[vals["activity_type_id"]]
         activities = super().create(vals_list)
         if not self.env.su:
@@ -105,13 +127,15 @@ class MailActivity(models.Model):
         postponed = self.browse()
         if "date_deadline" in vals:
             new_deadline = fields.Date.to_date(vals["date_deadline"])
-            postponed = self.filtered(
-                lambda a: a.res_model == "crm.lead" and a.active and new_deadline and new_deadline > a.date_deadline
+            postponed = self._discipline_deal_steps().filtered(
+                lambda a: new_deadline and new_deadline > a.date_deadline
             )
             old_deadlines = {a.id: a.date_deadline for a in postponed}
         result = super().write(vals)
         if not self.env.su and {"goal", "scheduled_at", "date_start", "date_deadline", "activity_type_id"} & set(vals):
             self._discipline_check_step_data()
+        if not self.env.su and {"summary", "goal"} & set(vals):
+            self._discipline_check_task_data(touched=set(vals))
         if not self.env.su and {"contact_id", "joint_action", "date_deadline", "activity_type_id"} & set(vals):
             self._discipline_check_funnel_data()
         for activity in postponed:
@@ -129,7 +153,7 @@ class MailActivity(models.Model):
     def unlink(self):
         """A next step removed without being done is a cancellation: the deal keeps a trace of it."""
         done_ids = self.env.cr.cache.get(DONE_ACTIVITY_CACHE_KEY, set())
-        for activity in self.filtered(lambda a: a.res_model == "crm.lead" and a.active and a.id not in done_ids):
+        for activity in self._discipline_deal_steps().filtered(lambda a: a.id not in done_ids):
             activity._discipline_trace_on_deal(
                 self.env._(
                     "Next step “%(step)s” due %(date)s cancelled by %(user)s.",
@@ -147,16 +171,55 @@ class MailActivity(models.Model):
         return super().action_feedback(feedback=feedback, attachment_ids=attachment_ids)
 
     def _action_done(self, feedback=False, attachment_ids=None):
-        """Require the result of a task set by a colleague, and record the touch on the deal."""
+        """Require the result of a task set by a colleague and ask that colleague to check it (TK-2), and record
+        the touch on the deal."""
+        checks = []
         if not self.env.su:
             self._discipline_check_task_result(feedback)
             self._discipline_check_funnel_result()
+            checks = self._discipline_prepare_result_checks(feedback)
         self.env.cr.cache.setdefault(DONE_ACTIVITY_CACHE_KEY, set()).update(self.ids)
-        lead_ids = [a.res_id for a in self if a.res_model == "crm.lead"]
+        lead_ids = [a.res_id for a in self if a.res_model == "crm.lead" and not a.task_check_user_id]
         result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
         if lead_ids:
             self.env["crm.lead"].browse(lead_ids).exists()._discipline_touch()
+        if checks:
+            # the checker may not be allowed to be given activities by this colleague: the addon plans it; the
+            # assignment notice is sent here, once, whatever the dialog's context
+            Activity = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True)
+            created = Activity.create(checks)
+            created.action_notify()
         return result
+
+    def action_accept_task_result(self):
+        """TK-2: the colleague who set the task accepts its result; the check is done and noted on the record."""
+        self.ensure_one()
+        self._discipline_check_result_checker()
+        self.action_feedback(feedback=self.env._("Result accepted by %(user)s.", user=self.env.user.name))
+        return True
+
+    def action_reopen_task(self):
+        """TK-2: the result does not do, the task goes back to whoever did it: given again by the checker (so the
+        task rules apply to it again), with the result reported and the checker's remarks in its note."""
+        self.ensure_one()
+        self._discipline_check_result_checker()
+        colleague = self.task_check_user_id
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        self.env["mail.activity"].create(
+            {
+                "res_model_id": self.res_model_id.id,
+                "res_id": self.res_id,
+                "activity_type_id": todo.id,
+                "summary": self.task_check_summary or self.summary,
+                "goal": self.goal,
+                "note": self.note,
+                "user_id": colleague.id,
+                "date_deadline": todo._get_date_deadline(),
+                "automated": False,
+            }
+        )
+        self.action_feedback(feedback=self.env._("Sent back to %(user)s.", user=colleague.name))
+        return True
 
     # ------------------------------------------------------------------
     # Checks
@@ -263,17 +326,44 @@ class MailActivity(models.Model):
             )
         return result
 
-    def _discipline_check_task_data(self):
-        """TK-1: a task given to a colleague says what to do."""
+    def _discipline_deal_steps(self):
+        """The planned steps of deals among these activities; a colleague's check of a task result is not one."""
+        return self.filtered(lambda a: a.res_model == "crm.lead" and a.active and not a.task_check_user_id)
+
+    def _discipline_tasks(self):
+        """The tasks among these activities: what a person assigned on a deal or a client card."""
+        return self.filtered(lambda a: a.res_model in TASK_MODELS and not a.automated)
+
+    def _discipline_tasks_set_by_colleagues(self):
+        """Tasks set by someone other than their assignee (and not by the system)."""
+        return self._discipline_tasks().filtered(
+            lambda a: a.create_uid and a.create_uid != a.user_id and not a.create_uid._is_superuser()
+        )
+
+    def _discipline_check_task_data(self, touched=None):
+        """TK-1: a task a person gives a colleague on a deal or a client card says what to do, in more than a word
+        and more than the activity type's name, and the result expected (its goal). Checked on the saved values; on
+        an edit, only what the edit touches (``touched``). Whether the summary's first word is a verb is not checked:
+        that is language, not data."""
         uid = self.env.uid
-        missing = self.filtered(lambda a: a.user_id and a.user_id.id != uid and not (a.summary or "").strip())
-        if missing:
+        problems = []
+        for task in self._discipline_tasks().filtered(lambda a: a.user_id and a.user_id.id != uid):
+            if touched is None or "summary" in touched:
+                words = (task.summary or "").split()
+                if len(words) < TASK_SUMMARY_MIN_WORDS or " ".join(words).casefold() == (
+                    (task.activity_type_id.name or "").casefold()
+                ):
+                    problems.append(
+                        self.env._(
+                            "%(user)s: start the summary with what to do (e.g. “Send the price list to the buyer”).",
+                            user=task.user_id.name,
+                        )
+                    )
+            if (touched is None or "goal" in touched) and not (task.goal or "").strip():
+                problems.append(self.env._("%(user)s: state the result expected in the goal.", user=task.user_id.name))
+        if problems:
             raise ValidationError(
-                self.env._(
-                    "A task for a colleague needs a summary that starts with what to do (e.g. “Send the price list "
-                    "to …”). Missing for: %(users)s.",
-                    users=", ".join(missing.user_id.mapped("name")),
-                )
+                self.env._("The task for a colleague cannot be saved:\n%(problems)s", problems="\n".join(problems))
             )
 
     def _discipline_check_task_result(self, feedback):
@@ -281,15 +371,7 @@ class MailActivity(models.Model):
         if (feedback or "").strip():
             return
         uid = self.env.uid
-        tasks = self.filtered(
-            lambda a: (
-                not a.automated
-                and a.user_id.id == uid
-                and a.create_uid
-                and a.create_uid != a.user_id
-                and not a.create_uid._is_superuser()
-            )
-        )
+        tasks = self._discipline_tasks_set_by_colleagues().filtered(lambda a: a.user_id.id == uid)
         if tasks:
             raise UserError(
                 self.env._(
@@ -299,8 +381,53 @@ class MailActivity(models.Model):
                 )
             )
 
+    def _discipline_prepare_result_checks(self, feedback):
+        """TK-2: values of the activities that ask each colleague who set one of these tasks to check its result;
+        in that colleague's language, due today, with the result reported in the note."""
+        user = self.env.user
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        today = fields.Date.context_today(self)
+        checks = []
+        for task in self._discipline_tasks_set_by_colleagues():
+            checker = task.create_uid
+            if checker == user or not checker.active or checker.share:
+                continue
+            env = task.with_context(lang=checker.lang).env
+            note = Markup("<p>%s</p>") % env._("Result reported by %(user)s:", user=user.name)
+            if (feedback or "").strip():
+                note += plaintext2html(feedback)
+            checks.append(
+                {
+                    "res_model_id": task.res_model_id.id,
+                    "res_id": task.res_id,
+                    "activity_type_id": todo.id,
+                    "summary": env._("Check the result: %(task)s", task=task.summary or task.activity_type_id.name),
+                    "goal": task.goal,
+                    "note": note,
+                    "user_id": checker.id,
+                    "date_deadline": today,
+                    "automated": True,
+                    "task_check_user_id": user.id,
+                    "task_check_summary": task.summary,
+                }
+            )
+        return checks
+
+    def _discipline_check_result_checker(self):
+        """Only a result check is accepted or sent back, and only by the colleague it was given to."""
+        if not self.task_check_user_id:
+            raise UserError(
+                self.env._("“%(activity)s” is not a task result to check.", activity=self.summary or self.display_name)
+            )
+        if self.user_id != self.env.user:
+            raise UserError(
+                self.env._(
+                    "Only %(user)s, who set the task, can accept or send back its result.", user=self.user_id.name
+                )
+            )
+
     def _discipline_check_not_last_step(self):
-        steps = self.filtered(lambda a: a.res_model == "crm.lead" and a.active)
+        steps = self._discipline_deal_steps()
         if not steps:
             return
         leads = self.env["crm.lead"].browse(steps.mapped("res_id")).exists()
@@ -314,8 +441,14 @@ class MailActivity(models.Model):
         )
         if not strict:
             return
+        # a colleague's check of a task result is not the deal's next step
         remaining = self.env["mail.activity"]._read_group(
-            [("res_model", "=", "crm.lead"), ("res_id", "in", strict.ids), ("id", "not in", steps.ids)],
+            [
+                ("res_model", "=", "crm.lead"),
+                ("res_id", "in", strict.ids),
+                ("id", "not in", steps.ids),
+                ("task_check_user_id", "=", False),
+            ],
             groupby=["res_id"],
         )
         covered = {res_id for (res_id,) in remaining}

@@ -97,7 +97,8 @@ class ResCompany(models.Model):
         return super(ResCompany, self.with_context(discipline_policy_exempt=True)).create(vals_list)
 
     def write(self, vals):
-        """Let a discipline administrator change the policies, and nothing else of the company."""
+        """Let a discipline administrator change the policies, and nothing else of the company; a change of the
+        required fields marks the cards it applies to for the completeness cron instead of recomputing them here."""
         if not self.env.su and not self.env.user.has_group("base.group_erp_manager"):
             forbidden = set(vals) - self._discipline_policy_fields()
             if forbidden:
@@ -109,13 +110,13 @@ class ResCompany(models.Model):
                 )
         result = super().write(vals)
         if {"discipline_company_field_ids", "discipline_contact_field_ids"} & set(vals):
-            partners = self.env["res.partner"].sudo().search([("company_id", "in", [False, *self.ids])])
-            partners._discipline_refresh_completeness()
+            self.env["res.partner"]._discipline_mark_completeness_outdated(self)
         return result
 
     @api.model
     def _discipline_install_default_policies(self):
-        """Give the companies that exist at install time the shipped policies."""
+        """Give the companies that exist at install time the shipped policies; the cards they apply to are marked
+        and their completeness is computed by the completeness cron, batch by batch."""
         companies = self.sudo().search([])
         companies.write(
             {

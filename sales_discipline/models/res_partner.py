@@ -1,4 +1,5 @@
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -54,8 +55,14 @@ NON_DIGIT_RE = re.compile(r"\D+")
 PHONE_SIGNIFICANT_DIGITS = 10
 PHONE_MIN_DIGITS = 6
 STATUS_REFRESH_BATCH = 1000
-# Set on the cursor (not in the context, which an RPC caller controls) while partners are created from emails.
-EMAIL_CONTACTS_KEY = "sales_discipline_email_contacts"
+COMPLETENESS_REFRESH_BATCH = 1000
+# Set on the cursor (not in the context, which an RPC caller controls) while Odoo builds cards that cannot be
+# completed where they are made: contacts from email addresses in the chatter, customers from a lead's data.
+UNATTENDED_CARDS_KEY = "sales_discipline_unattended_cards"
+FROM_EMAILS = "emails"
+FROM_LEAD = "lead"
+# A write that changes only these fields hands the card to someone else; it does not edit the client's data.
+REASSIGNMENT_FIELDS = frozenset({"user_id", "team_id"})
 
 
 def normalize_company_name(name):
@@ -146,6 +153,12 @@ class ResPartner(models.Model):
         string="Missing Data",
         compute="_compute_missing_field_labels",
     )
+    discipline_completeness_outdated = fields.Boolean(
+        string="Completeness To Recompute",
+        readonly=True,
+        copy=False,
+        help="Set when the client-data policy changed; the completeness cron recomputes the card and clears it.",
+    )
     vat_normalized = fields.Char(compute="_compute_normalized_keys", store=True, index=True)
     phone_normalized = fields.Char(compute="_compute_normalized_keys", store=True, index=True)
     email_domain = fields.Char(compute="_compute_normalized_keys", store=True, index=True)
@@ -191,13 +204,24 @@ class ResPartner(models.Model):
         help="Our people who wrote or logged something on the client's deals.",
     )
 
+    def init(self):
+        """Partial index serving the completeness cron's search for the cards a policy change marked."""
+        result = super().init()
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS res_partner_discipline_completeness_outdated_idx ON res_partner (id) "
+                "WHERE discipline_completeness_outdated"
+            )
+        )
+        return result
+
     @api.depends("missing_field_names")
     def _compute_missing_field_labels(self):
         partner_fields = self._fields
         for partner in self:
             names = (partner.missing_field_names or "").split(",")
             labels = [partner_fields[name]._description_string(self.env) for name in names if name in partner_fields]
-            partner.missing_field_labels = ", ".join(labels)
+            partner.missing_field_labels = ", ".join(sorted(labels))
 
     @api.depends("vat", "phone", "mobile", "email", "name", "is_company")
     def _compute_normalized_keys(self):
@@ -308,37 +332,57 @@ class ResPartner(models.Model):
         """Refuse incomplete and duplicate client cards, whatever the path (form, RPC, import, quick-create)."""
         partners = super().create(vals_list)
         scoped = partners._discipline_in_scope(new=True)
+        unattended = self.env.cr.cache.get(UNATTENDED_CARDS_KEY)
         if not self._discipline_skips_policy():
-            enforced = scoped
-            if self.env.cr.cache.get(EMAIL_CONTACTS_KEY):
-                # people met in emails are recorded as they come; their cards stay listed as incomplete
-                enforced = scoped.filtered("is_company")
-            enforced._discipline_enforce(enforced._discipline_card_fields())
+            if not unattended:
+                scoped._discipline_enforce(scoped._discipline_card_fields())
+            elif unattended[0] == FROM_EMAILS:
+                # people met in emails are recorded as they come; a company is still a client card
+                companies = scoped.filtered("is_company")
+                companies._discipline_enforce(companies._discipline_card_fields())
+            else:
+                # crm knows a name and an email, not the client's data: only what it does say is checked
+                scoped._discipline_enforce(scoped._discipline_card_fields(), only_fields=frozenset())
         scoped._discipline_store_completeness()
+        if unattended:
+            unattended[1].extend(scoped.ids)
         return partners
 
     @api.model
     def _find_or_create_from_emails(self, emails, additional_values=None):
         """Writing to a new address from a deal's chatter must keep working: the contact is created from the
         email alone (it cannot be completed there) and is listed with the incomplete cards."""
-        cache = self.env.cr.cache
-        previous = cache.get(EMAIL_CONTACTS_KEY)
-        cache[EMAIL_CONTACTS_KEY] = True
-        try:
+        with self._discipline_unattended_cards(FROM_EMAILS):
             return super()._find_or_create_from_emails(emails, additional_values=additional_values)
-        finally:
-            cache[EMAIL_CONTACTS_KEY] = previous
 
     def write(self, vals):
-        """Enforce the policy when a card's policy data is edited, so that legacy cards only bite when touched."""
+        """Enforce the policy when a card's policy data is edited, so that legacy cards only bite when touched.
+
+        Checked on the result, after ``super()``. A write that only changes the responsible salesperson (a handover,
+        a reassignment) does not edit the client's data: only the salesperson rules (CL-3) apply to it, and an
+        incomplete card stays listed as incomplete."""
         result = super().write(vals)
         touched = set(vals)
         if touched & self._discipline_watched_fields():
             scoped = self._discipline_in_scope()
             if not self._discipline_skips_policy():
-                scoped._discipline_enforce(touched)
+                only_fields = REASSIGNMENT_FIELDS if touched <= REASSIGNMENT_FIELDS else None
+                scoped._discipline_enforce(touched, only_fields=only_fields)
             scoped._discipline_store_completeness()
         return result
+
+    @contextmanager
+    def _discipline_unattended_cards(self, origin):
+        """Within this block, cards are created by Odoo from what it knows (``FROM_EMAILS``, ``FROM_LEAD``) and
+        saved incomplete; yields the list that collects the ids of the client cards created."""
+        cache = self.env.cr.cache
+        previous = cache.get(UNATTENDED_CARDS_KEY)
+        created = []
+        cache[UNATTENDED_CARDS_KEY] = (origin, created)
+        try:
+            yield created
+        finally:
+            cache[UNATTENDED_CARDS_KEY] = previous
 
     # ------------------------------------------------------------------
     # Policy
@@ -402,8 +446,17 @@ class ResPartner(models.Model):
         self.ensure_one()
         return [name for name in self._discipline_required_fields() if name in self._fields and not self[name]]
 
-    def _discipline_enforce(self, touched):
-        """Raise one message that names, for each refused card, every missing field and every broken rule."""
+    def _discipline_missing_labels(self, names=None):
+        """The labels of the missing fields (or of ``names``), sorted, in the user's language."""
+        self.ensure_one()
+        names = self._discipline_missing_fields() if names is None else names
+        return ", ".join(sorted(self._fields[name]._description_string(self.env) for name in names))
+
+    def _discipline_enforce(self, touched, only_fields=None):
+        """Raise one message that names, for each refused card, every missing field and every broken rule.
+
+        ``only_fields`` limits the missing-data check to these fields: a reassignment checks the salesperson only,
+        a card crm builds from a lead nothing it cannot know. The salesperson and duplicate rules always apply."""
         if not self:
             return
         if self._discipline_bypass_requested("sales_discipline_bypass"):
@@ -415,13 +468,14 @@ class ResPartner(models.Model):
         problems = []
         for partner in self:
             missing = partner._discipline_missing_fields()
+            if only_fields is not None:
+                missing = [name for name in missing if name in only_fields]
             if missing:
-                labels = ", ".join(sorted(self._fields[name]._description_string(self.env) for name in missing))
                 problems.append(
                     self.env._(
                         "%(card)s: fill in %(fields)s.",
                         card=partner.display_name or self.env._("New card"),
-                        fields=labels,
+                        fields=partner._discipline_missing_labels(missing),
                     )
                 )
         problems += self.filtered("is_company")._discipline_salesperson_problems()
@@ -437,6 +491,25 @@ class ResPartner(models.Model):
         users = self.user_id
         if not users:
             return []
+        valid = self._discipline_valid_salespeople(users)
+        problems = []
+        for partner in self.filtered("user_id"):
+            user = partner.user_id.sudo()
+            if user not in valid:
+                problems.append(
+                    self.env._(
+                        "%(card)s: the responsible salesperson %(user)s must be an active internal user "
+                        "who belongs to a sales team.",
+                        card=partner.display_name,
+                        user=user.name,
+                    )
+                )
+        return problems
+
+    @api.model
+    def _discipline_valid_salespeople(self, users):
+        """CL-3: those of ``users`` who may be responsible for a client (active, internal, in an active sales team as
+        a member or its leader), in one query."""
         self.env["crm.team.member"].flush_model(["user_id", "active", "crm_team_id"])
         self.env["crm.team"].flush_model(["user_id", "active"])
         self.env.cr.execute(
@@ -450,19 +523,7 @@ class ResPartner(models.Model):
             )
         )
         in_team = {row[0] for row in self.env.cr.fetchall()}
-        problems = []
-        for partner in self.filtered("user_id"):
-            user = partner.user_id.sudo()
-            if not user.active or user.share or user.id not in in_team:
-                problems.append(
-                    self.env._(
-                        "%(card)s: the responsible salesperson %(user)s must be an active internal user "
-                        "who belongs to a sales team.",
-                        card=partner.display_name,
-                        user=user.name,
-                    )
-                )
-        return problems
+        return users.sudo().filtered(lambda user: user.active and not user.share and user.id in in_team)
 
     # ------------------------------------------------------------------
     # Duplicates
@@ -589,6 +650,25 @@ class ResPartner(models.Model):
         """Store, per card, what the policy finds missing, so that incomplete cards can be listed and filtered."""
         self._discipline_in_scope()._discipline_store_completeness()
 
+    @api.model
+    def _discipline_mark_completeness_outdated(self, companies):
+        """Mark the cards the policies of ``companies`` apply to (theirs and the shared ones) in one statement, and
+        wake the completeness cron: a policy change never recomputes the client base inside the request."""
+        self.flush_model(["company_id", "is_company", "type", "discipline_completeness_outdated"])
+        self.env.cr.execute(
+            SQL(
+                """UPDATE res_partner SET discipline_completeness_outdated = TRUE
+                    WHERE (company_id IS NULL OR company_id = ANY(%(companies)s))
+                      AND (is_company OR type = 'contact')
+                      AND discipline_completeness_outdated IS NOT TRUE""",
+                companies=companies.ids,
+            )
+        )
+        self.invalidate_model(["discipline_completeness_outdated"])
+        cron = self.env.ref("sales_discipline.ir_cron_refresh_completeness", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
+
     def _discipline_store_completeness(self):
         updates = {}
         for partner in self:
@@ -667,7 +747,7 @@ class ResPartner(models.Model):
 
     @api.model
     def _cron_discipline_refresh_clients(self, batch_size=STATUS_REFRESH_BATCH):
-        """Daily: refresh client status and completeness in batches, reporting progress to the scheduler."""
+        """Daily: refresh the client status in batches, reporting progress to the scheduler."""
         today = fields.Date.context_today(self)
         domain = [
             ("parent_id", "=", False),
@@ -677,8 +757,27 @@ class ResPartner(models.Model):
         ]
         todo = self.search(domain, limit=batch_size, order="id")
         todo._discipline_refresh_client_status()
-        todo._discipline_refresh_completeness()
         remaining = self.search_count(domain)
+        self.env["ir.cron"]._notify_progress(done=len(todo), remaining=remaining)
+        return remaining
+
+    @api.model
+    def _cron_discipline_refresh_completeness(self, batch_size=COMPLETENESS_REFRESH_BATCH):
+        """Recompute, batch by batch, the completeness of the cards marked by a policy change or at install."""
+        Partner = self.with_context(active_test=False)
+        domain = [("discipline_completeness_outdated", "=", True)]
+        todo = Partner.search(domain, limit=batch_size, order="id")
+        todo._discipline_refresh_completeness()
+        if todo:
+            # a technical flag: cleared without touching the cards' write date
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE res_partner SET discipline_completeness_outdated = FALSE WHERE id = ANY(%s)",
+                    todo.ids,
+                )
+            )
+            todo.invalidate_recordset(["discipline_completeness_outdated"])
+        remaining = Partner.search_count(domain)
         self.env["ir.cron"]._notify_progress(done=len(todo), remaining=remaining)
         return remaining
 

@@ -12,3 +12,4 @@ from . import test_export
 from . import test_handover
 from . import test_visibility
 from . import test_hunters_farmers
+from . import test_live_data

@@ -1,7 +1,9 @@
 from datetime import date
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
+from odoo.tools import html2plaintext
+from odoo.tools.safe_eval import safe_eval
 
 from .common import DealDisciplineCase
 
@@ -71,6 +73,73 @@ class TestHandover(DealDisciplineCase):
                 {"from_user_id": self.salesperson.id, "to_user_ids": [(6, 0, (self.salesperson | self.colleague).ids)]}
             )
         )
-        with self.assertRaises(UserError):
-            wizard.action_hand_over()
-        self.assertEqual(self.loose_deal.user_id, self.salesperson)
+        self.assertRefused(
+            UserError, "The leaving salesperson cannot receive their own deals.", wizard.action_hand_over
+        )
+
+    def test_cards_that_predate_the_policy_are_handed_over_and_stay_incomplete(self):
+        # created before the policy (or by a flow that does not check it), as the install finds them
+        old_company = self.env["res.partner"].create(
+            {"name": "Old Client", "is_company": True, "user_id": self.salesperson.id}
+        )
+        old_contact = self.env["res.partner"].create(
+            {"name": "Old Contact", "parent_id": old_company.id, "user_id": self.salesperson.id}
+        )
+        form = Form(self.env["sales.discipline.handover"].with_user(self.head))
+        form.from_user_id = self.salesperson
+        form.to_user_ids.add(self.colleague)
+        wizard = form.save()
+        self.assertEqual(wizard.client_count, 4)
+        wizard.action_hand_over()
+        for card in old_company | old_contact:
+            self.assertEqual(card.user_id, self.colleague)
+            self.assertFalse(card.is_data_complete)
+            self.assertEqual(
+                html2plaintext(card.message_ids[0].body),
+                "Handed over from Sasha Salesperson to Kolya Colleague by Hermann Head.",
+            )
+        self.assertEqual(
+            old_company.missing_field_labels, "Acquisition Channel, Client Type, Email, Industry, Phone, Street"
+        )
+        action = self.env["ir.actions.act_window"]._for_xml_id("sales_discipline.res_partner_action_incomplete")
+        listed = self.env["res.partner"].with_user(self.colleague).search(safe_eval(action["domain"]))
+        self.assertIn(old_company, listed)
+
+    def test_clients_go_only_to_colleagues_who_may_own_them(self):
+        form = Form(self.env["sales.discipline.handover"].with_user(self.head))
+        form.from_user_id = self.salesperson
+        form.to_user_ids.add(self.colleague)
+        form.to_user_ids.add(self.outsider)
+        self.assertRefused(
+            UserError,
+            "Otto Outsider cannot receive clients: a client's salesperson must be an active internal user who belongs "
+            "to a sales team.",
+            form.save().action_hand_over,
+        )
+
+    def test_reassigning_an_old_card_checks_the_new_salesperson_only(self):
+        old_company = self.env["res.partner"].create({"name": "Old Client", "is_company": True})
+        as_head = old_company.with_user(self.head)
+        as_head.write({"user_id": self.colleague.id})
+        self.assertEqual(old_company.user_id, self.colleague)
+        self.assertRefused(
+            ValidationError,
+            "The client card cannot be saved:\nOld Client: the responsible salesperson Otto Outsider must be an "
+            "active internal user who belongs to a sales team.",
+            as_head.write,
+            {"user_id": self.outsider.id},
+        )
+        self.assertRefused(
+            ValidationError,
+            "The client card cannot be saved:\nOld Client: fill in Salesperson.",
+            as_head.write,
+            {"user_id": False},
+        )
+        # changing anything else of the card with it is an edit: the card must then be completed
+        self.assertRefused(
+            ValidationError,
+            "The client card cannot be saved:\nOld Client: fill in Acquisition Channel, Client Type, Email, Industry, "
+            "Street.",
+            as_head.write,
+            {"user_id": self.salesperson.id, "phone": "+7 495 111-22-33"},
+        )

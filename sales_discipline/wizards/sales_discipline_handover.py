@@ -77,6 +77,7 @@ class SalesDisciplineHandover(models.TransientModel):
             raise UserError(
                 self.env._("%(user)s owns no open deal, client or planned step.", user=self.from_user_id.name)
             )
+        self._check_colleagues_take_clients(clients)
         deal_owner, client_owner = self._assign_owners(deals, clients)
         for owner, owned in self._group_by_owner(deal_owner).items():
             owned.write({"user_id": owner.id})
@@ -99,6 +100,22 @@ class SalesDisciplineHandover(models.TransientModel):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def _check_colleagues_take_clients(self, clients):
+        """CL-3 before anything moves: every colleague who may receive a client must be able to be responsible for
+        one. Incomplete cards do not stop a handover: changing the salesperson is not editing the card."""
+        if not clients.filtered("is_company"):
+            return
+        Partner = self.env["res.partner"]
+        refused = self.to_user_ids - Partner._discipline_valid_salespeople(self.to_user_ids)
+        if refused:
+            raise UserError(
+                self.env._(
+                    "%(users)s cannot receive clients: a client's salesperson must be an active internal user "
+                    "who belongs to a sales team.",
+                    users=", ".join(refused.sudo().mapped("name")),
+                )
+            )
 
     @api.model
     def _group_by_owner(self, owner_by_record):
