@@ -1,18 +1,79 @@
 import re
 
 from odoo import api, fields, models, tools
+from odoo.exceptions import ValidationError
 
-# Stages that describe the client's state rather than a sales step (DL-6).
-PASSIVE_STAGE_RE = re.compile(
-    r"(думает|размышля|изуча|рассматрива|раздумь|ждём|ждем|thinking|considering|studying|reviewing|pondering|waiting)",
-    re.IGNORECASE,
-)
+# DL-6: words that name the client's waiting or thinking rather than a step the salesperson takes, per language.
+# A stage name is passive when it contains one of them as whole words (case ignored, ё read as е), so that
+# "Изучение потребностей" (a needs discovery the salesperson leads) stays allowed while "Клиент изучает КП" does not.
+PASSIVE_STAGE_WORDS = {
+    "en": (
+        "thinking",
+        "thinks",
+        "considering",
+        "considers",
+        "studying",
+        "reviewing",
+        "pondering",
+        "deciding",
+        "hesitating",
+        "waiting",
+        "awaiting",
+        "pending",
+        "on hold",
+    ),
+    "ru": (
+        "думает",
+        "думают",
+        "подумает",
+        "подумать",
+        "раздумывает",
+        "раздумье",
+        "размышляет",
+        "размышляют",
+        "изучает",
+        "изучают",
+        "рассматривает",
+        "рассматривают",
+        "на рассмотрении",
+        "сомневается",
+        "ждем",
+        "ждет",
+        "ждут",
+        "ожидаем",
+        "ожидание",
+        "в ожидании",
+        "пауза",
+    ),
+}
+_WORD_RE = re.compile(r"\w+")
+
+
+def _words(text):
+    return tuple(_WORD_RE.findall(text.casefold().replace("ё", "е")))
+
+
+_PASSIVE_PHRASES = frozenset(_words(phrase) for phrases in PASSIVE_STAGE_WORDS.values() for phrase in phrases)
+_PASSIVE_LENGTHS = frozenset(len(phrase) for phrase in _PASSIVE_PHRASES)
+
+
+def is_passive_stage_name(name):
+    """Whether a stage name describes the client's waiting or thinking (DL-6), in any shipped language."""
+    words = _words(name or "")
+    return any(
+        words[start : start + length] in _PASSIVE_PHRASES
+        for length in _PASSIVE_LENGTHS
+        for start in range(len(words) - length + 1)
+    )
+
+
 # Numeric fields are "missing" when not positive: a deal value of 0 is no value.
 NUMERIC_FIELD_TYPES = ("integer", "float", "monetary")
 
 
 class CrmStage(models.Model):
-    """Stages carry the discipline of the deals in them: required data and a maximum stay."""
+    """Stages carry the discipline of the deals in them: required data (DL-2), a maximum stay (DL-5), and a name
+    that is a sales step (DL-6)."""
 
     _inherit = "crm.stage"
 
@@ -43,17 +104,18 @@ class CrmStage(models.Model):
     @api.depends("name")
     def _compute_looks_passive(self):
         for stage in self:
-            stage.looks_passive = bool(stage.name and PASSIVE_STAGE_RE.search(stage.name))
+            stage.looks_passive = is_passive_stage_name(stage.name)
 
     @api.onchange("name")
     def _onchange_name_warn_passive(self):
-        if self.name and PASSIVE_STAGE_RE.search(self.name):
+        """Early feedback only: the server refuses the name on save."""
+        if is_passive_stage_name(self.name):
             return {
                 "warning": {
                     "title": self.env._("This is not a sales step"),
                     "message": self.env._(
-                        "A stage like “%(name)s” describes the client, not what the salesperson does next. "
-                        "Name stages after sales steps (meeting held, proposal sent, terms agreed).",
+                        "A stage like “%(name)s” describes the client, not what the salesperson does next, and "
+                        "cannot be saved. Name stages after sales steps (meeting held, proposal sent, terms agreed).",
                         name=self.name,
                     ),
                 }
@@ -77,14 +139,46 @@ class CrmStage(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        """A new stage may be a won one: forget the cached requirements."""
+        """Refuse a new stage whose name is not a sales step, checked on the result so that a default name is
+        checked too (DL-6); a new stage may be a won one: forget the cached requirements."""
         stages = super().create(vals_list)
+        if not self.env.su:  # module data (install, upgrade) keeps its stages: only people are refused
+            self._discipline_refuse_passive_names(stages.mapped("name"))
         self.env.registry.clear_cache()
         return stages
 
     def write(self, vals):
-        """Forget the cached requirements when a stage's requirements or its won flag change."""
+        """Refuse renaming a stage to a name that is not a sales step, checked on the change before it is written:
+        a stage that already has such a name (e.g. on a live database at install) keeps it and stays editable
+        (DL-6). Forget the cached requirements when a stage's requirements or its won flag change."""
+        if "name" in vals and not self.env.su and self.filtered(lambda stage: stage.name != vals["name"]):
+            self._discipline_refuse_passive_names([vals["name"]])
         result = super().write(vals)
         if {"required_field_ids", "is_won"} & set(vals):
             self.env.registry.clear_cache()
         return result
+
+    def update_field_translations(self, field_name, translations, source_lang=None):
+        """The translation dialog renames a stage in other languages: the same refusal applies there (DL-6)."""
+        if field_name == "name" and not self.env.su:
+            self._discipline_refuse_passive_names(
+                [
+                    value
+                    for lang, value in translations.items()
+                    if isinstance(value, str) and value != self.with_context(lang=lang).name
+                ]
+            )
+        return super().update_field_translations(field_name, translations, source_lang=source_lang)
+
+    @api.model
+    def _discipline_refuse_passive_names(self, names):
+        """One message naming every stage name that describes the client instead of a sales step (DL-6)."""
+        passive = [name for name in dict.fromkeys(names) if is_passive_stage_name(name)]
+        if passive:
+            raise ValidationError(
+                self.env._(
+                    "These stage names describe the client waiting or thinking, not a sales step: %(names)s. "
+                    "Name stages after what the salesperson achieves (meeting held, proposal sent, terms agreed).",
+                    names=", ".join(f"“{name}”" for name in passive),
+                )
+            )

@@ -1,14 +1,19 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from ..models.mail_activity_type import FUNNEL_KINDS
+from ..models.mail_activity_type import FUNNEL_KINDS, FUNNEL_ROLE
+
+# Steps that count only with the client needs questionnaire filled in (RO-3, RO-4).
+QUESTIONNAIRE_KINDS = ("conducted_meeting", "needs_questionnaire")
 
 
 class SalesDisciplineFunnelReport(models.Model):
-    """RO-5: per person and week, the funnel steps actually done against the weekly norms.
+    """RO-5: per person and week, the funnel steps actually done against the weekly norms, for the hunters'
+    active funnel (RO-3) and the farmers' proactive funnel (RO-4) alike.
 
     Counting rules (RO-3): a result call counts once per decision maker and day; a conducted meeting and a
     needs questionnaire count only with the questionnaire filled in (enforced when marked done, checked here).
+    The role of each step comes from FUNNEL_ROLE, passed to SQL as values.
     """
 
     _name = "sales.discipline.funnel.report"
@@ -43,13 +48,11 @@ class SalesDisciplineFunnelReport(models.Model):
                       JOIN mail_activity_type typ ON typ.id = act.activity_type_id
                       JOIN res_users usr ON usr.id = act.user_id
                      WHERE act.active IS NOT TRUE AND act.date_done IS NOT NULL AND typ.funnel_kind IS NOT NULL
-                       AND (typ.funnel_kind NOT IN ('conducted_meeting', 'needs_questionnaire')
-                            OR act.questionnaire_filled)
+                       AND (typ.funnel_kind NOT IN %(questionnaire_kinds)s OR act.questionnaire_filled)
                 )
                 SELECT row_number() OVER (ORDER BY done.week, done.user_id, done.funnel_kind) AS id,
                        done.user_id, done.company_id, done.week, done.funnel_kind,
-                       CASE WHEN done.funnel_kind IN ('result_call', 'conducted_meeting', 'result_meeting', 'progress')
-                            THEN 'hunter' ELSE 'farmer' END AS sales_role,
+                       CASE WHEN done.funnel_kind IN %(hunter_kinds)s THEN 'hunter' ELSE 'farmer' END AS sales_role,
                        COUNT(DISTINCT done.unit) AS actual,
                        COALESCE(MAX(norm.weekly_target), 0) AS norm,
                        CASE WHEN COALESCE(MAX(norm.weekly_target), 0) > 0
@@ -60,5 +63,7 @@ class SalesDisciplineFunnelReport(models.Model):
                  GROUP BY done.user_id, done.company_id, done.week, done.funnel_kind
             )""",
                 table=SQL.identifier(self._table),
+                questionnaire_kinds=QUESTIONNAIRE_KINDS,
+                hunter_kinds=tuple(kind for kind, role in FUNNEL_ROLE.items() if role == "hunter"),
             )
         )

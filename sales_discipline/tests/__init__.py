@@ -12,4 +12,5 @@ from . import test_export
 from . import test_handover
 from . import test_visibility
 from . import test_hunters_farmers
+from . import test_deal_import
 from . import test_live_data

@@ -226,6 +226,45 @@ class TestWeeklyNorms(HuntersFarmersCase):
         )
         self.assertEqual(rows.completion, 6.0)
 
+    def test_farmers_proactive_steps_count_against_their_norms(self):
+        """RO-4: a farmer's warm contacts, visits, incoming calls and needs questionnaires are counted."""
+        with freeze_time("2030-01-08 10:00:00"):  # the Tuesday of the week of Monday 2030-01-07
+            deal = (
+                self.env["crm.lead"]
+                .with_user(self.farmer)
+                .create(self.deal_vals(name="Repeat order", partner_id=self.current_client.id, user_id=self.farmer.id))
+            )
+            planned = {
+                "warm_contact": {},
+                "visit": {"scheduled_at": datetime(2030, 1, 8, 9)},
+                "incoming_call": {},
+                "needs_questionnaire": {},
+            }
+            steps = [
+                deal.activity_schedule(
+                    act_type_xmlid=f"sales_discipline.mail_activity_type_{kind}",
+                    date_deadline=date(2030, 1, 8),
+                    **values,
+                )
+                for kind, values in planned.items()
+            ]
+            deal.action_fill_needs_questionnaire()
+            self.env["survey.user_input"].search([("crm_lead_id", "=", deal.id)])._mark_done()
+            for step in steps:
+                step.action_feedback(feedback="Done")
+            self.env.flush_all()
+        rows = self.env["sales.discipline.funnel.report"].with_user(self.farmer).search([])
+        self.assertEqual(
+            sorted((str(row.week), row.funnel_kind, row.sales_role, row.actual, row.norm) for row in rows),
+            [
+                ("2030-01-07", "incoming_call", "farmer", 1, 20),
+                ("2030-01-07", "needs_questionnaire", "farmer", 1, 8),
+                ("2030-01-07", "visit", "farmer", 1, 8),
+                ("2030-01-07", "warm_contact", "farmer", 1, 40),
+            ],
+        )
+        self.assertEqual(rows.filtered(lambda row: row.funnel_kind == "visit").completion, 12.5)
+
     def test_norms_are_configurable_and_visible_by_role(self):
         norm = self.env["sales.discipline.norm"].search([("funnel_kind", "=", "visit")])
         self.assertEqual((norm.sales_role, norm.weekly_target), ("farmer", 8))
@@ -235,8 +274,18 @@ class TestWeeklyNorms(HuntersFarmersCase):
             norm.with_user(self.salesperson).weekly_target = 1
 
     def test_colleagues_weeks_are_not_visible_to_a_salesperson(self):
+        deal = (
+            self.env["crm.lead"]
+            .with_user(self.farmer)
+            .create(self.deal_vals(user_id=self.farmer.id, partner_id=self.current_client.id))
+        )
+        deal.activity_schedule(
+            act_type_xmlid="sales_discipline.mail_activity_type_warm_contact", user_id=self.farmer.id
+        ).with_user(self.farmer).action_feedback(feedback="Called")
+        self.env.flush_all()
         Report = self.env["sales.discipline.funnel.report"]
         domain = [("user_id", "=", self.farmer.id)]
+        self.assertEqual(Report.search(domain).mapped("actual"), [1])
         self.assertFalse(Report.with_user(self.salesperson).search(domain))
         self.assertEqual(Report.with_user(self.team_lead).search(domain), Report.search(domain))
 

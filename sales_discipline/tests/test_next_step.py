@@ -4,6 +4,7 @@ from freezegun import freeze_time
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
+from odoo.tools import SQL
 
 from .common import DealDisciplineCase
 
@@ -17,9 +18,7 @@ class TestNextStep(DealDisciplineCase):
     """NS-1 … NS-3, NS-5: every open deal has a dated next step with a goal; refusals and traces."""
 
     def test_deal_without_next_step_is_refused_in_a_strict_team(self):
-        count = self.Lead.search_count([])
         self.assertRefused(ValidationError, NO_NEXT_STEP, self.Lead.create, self.deal_vals(next_step_type_id=False))
-        self.assertEqual(self.Lead.search_count([]), count)
 
     def test_next_step_fields_create_the_activity(self):
         deal = self.Lead.create(self.deal_vals())
@@ -179,12 +178,102 @@ class TestNextStep(DealDisciplineCase):
 
     def test_converting_a_lead_plans_its_next_step(self):
         lead = self.Lead.create(self.deal_vals(type="lead", next_step_type_id=False))
-        with self.assertRaises(ValidationError):
-            self._convert_wizard(lead).action_apply()
-        self.assertEqual(lead.type, "lead")
+        self.assertRefused(ValidationError, NO_NEXT_STEP, self._convert_wizard(lead).action_apply)
         wizard = self._convert_wizard(lead, next_step_type_id=self.call, next_step_deadline=date(2030, 1, 12))
         self.assertEqual(wizard.next_step_goal, "Sell the meeting")
         wizard.action_apply()
         self.assertEqual(lead.type, "opportunity")
         self.assertEqual(lead.activity_ids.goal, "Sell the meeting")
         self.assertEqual(lead.activity_ids.user_id, self.salesperson)
+
+
+@tagged("post_install", "-at_install")
+class TestHasNextStep(DealDisciplineCase):
+    """NS-1: ``has_next_step`` has one definition, the same for the form (compute) and the lists (search): unticked
+    only on an open deal (active opportunity, not won) without a planned activity of its own."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.team.next_step_policy = "flag"
+        cls.warm_contact = cls.env.ref("sales_discipline.mail_activity_type_warm_contact")
+        no_step = {"next_step_type_id": False}
+        Lead = cls.Lead
+        cls.cases = {
+            "open, step planned": (Lead.create(cls.deal_vals(name="Open planned")), True),
+            "open, no step": (Lead.create(cls.deal_vals(name="Open bare", **no_step)), False),
+            "open, step done": (Lead.create(cls.deal_vals(name="Open done", **no_step)), False),
+            "open, step on another model": (Lead.create(cls.deal_vals(name="Open elsewhere", **no_step)), False),
+            "won, step planned": (Lead.create(cls.deal_vals(name="Won planned", stage_id=cls.stage_won.id)), True),
+            "won, no step": (Lead.create(cls.deal_vals(name="Won bare", stage_id=cls.stage_won.id, **no_step)), True),
+            "lost, no step": (
+                Lead.create(
+                    cls.deal_vals(name="Lost bare", active=False, lost_reason_id=cls.reason_price.id, **no_step)
+                ),
+                True,
+            ),
+            "lead, step planned": (Lead.create(cls.deal_vals(name="Lead planned", type="lead")), True),
+            "lead, no step": (Lead.create(cls.deal_vals(name="Lead bare", type="lead", **no_step)), True),
+        }
+        done = cls.cases["open, step done"][0]
+        # a kept-done step stays in the table, archived: it is no next step
+        done.activity_schedule(activity_type_id=cls.warm_contact.id, date_deadline=date(2030, 1, 3)).with_user(
+            cls.salesperson
+        ).action_feedback(feedback="Called")
+        # a step of another model whose record has the deal's id: only the model tells them apart
+        elsewhere = cls.cases["open, step on another model"][0]
+        client = cls.env["res.partner"].create(cls.company_vals())
+        foreign = client.activity_schedule(
+            activity_type_id=cls.call.id, goal="Sell the meeting", date_deadline=date(2030, 1, 10)
+        )
+        cls.env.flush_all()
+        cls.env.cr.execute(SQL("UPDATE mail_activity SET res_id = %s WHERE id = %s", elsewhere.id, foreign.id))
+        foreign.invalidate_recordset(["res_id"])
+        cls.deals = cls.Lead.browse([deal.id for deal, _expected in cls.cases.values()])
+
+    def test_fixture_covers_both_values_and_each_reason(self):
+        done = self.cases["open, step done"][0]
+        self.assertEqual(done.with_context(active_test=False).activity_ids.mapped("active"), [False])
+        self.assertEqual(
+            self.env["mail.activity"].search_count([("res_id", "=", self.cases["open, step on another model"][0].id)]),
+            1,
+        )
+
+    def test_computed_value_is_the_definition(self):
+        computed = {name: deal.has_next_step for name, (deal, _expected) in self.cases.items()}
+        self.assertEqual(computed, {name: expected for name, (_deal, expected) in self.cases.items()})
+
+    def test_search_agrees_with_the_computed_value(self):
+        Lead = self.Lead.with_context(active_test=False)
+        scope = [("id", "in", self.deals.ids)]
+        with_step = self.deals.filtered("has_next_step")
+        self.assertEqual(Lead.search([*scope, ("has_next_step", "=", True)]), with_step)
+        self.assertEqual(Lead.search([*scope, ("has_next_step", "!=", False)]), with_step)
+        self.assertEqual(Lead.search([*scope, ("has_next_step", "=", False)]), self.deals - with_step)
+        self.assertEqual(Lead.search([*scope, ("has_next_step", "!=", True)]), self.deals - with_step)
+
+    def test_flag_follows_the_steps_within_the_transaction(self):
+        deal = self.cases["open, step planned"][0]
+        self.assertTrue(deal.has_next_step)
+        deal.activity_ids.action_cancel()
+        self.assertFalse(deal.has_next_step)
+        self.assertIn(deal, self.Lead.search([("has_next_step", "=", False)]))
+        deal.write(
+            {"next_step_type_id": self.call.id, "next_step_goal": "Call back", "next_step_deadline": "2030-01-12"}
+        )
+        self.assertTrue(deal.has_next_step)
+
+    def test_next_step_fields_follow_the_planned_activity(self):
+        deal = self.cases["open, step planned"][0]
+        self.assertEqual((deal.next_step_type_id, deal.next_step_date_start), (self.call, False))
+        deal.activity_ids.write({"activity_type_id": self.this_week.id, "date_start": "2030-01-07"})
+        self.assertEqual((deal.next_step_type_id, deal.next_step_date_start), (self.this_week, date(2030, 1, 7)))
+        earlier = deal.activity_schedule(
+            activity_type_id=self.todo.id,
+            summary="Send the price list",
+            goal="Get the order",
+            date_deadline=date(2030, 1, 5),
+        )
+        self.assertEqual((deal.next_step_type_id, deal.next_step_goal), (self.todo, "Get the order"))
+        earlier.with_user(self.salesperson).action_feedback(feedback="Sent")
+        self.assertEqual(deal.next_step_type_id, self.this_week)

@@ -1,3 +1,5 @@
+from datetime import date
+
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
@@ -37,6 +39,15 @@ class TestVisibility(DealDisciplineCase):
             cls.deal_vals(name="Other team's unassigned", user_id=False, team_id=cls.other_team.id)
         )
         cls.all_deals = cls.own | cls.colleagues | cls.unassigned | cls.other_teams | cls.other_unassigned
+        # a done step on every deal: a row of the activity analysis per deal, a funnel row per seller
+        cls.sellers = cls.salesperson | cls.colleague | cls.outsider_seller
+        for deal in cls.all_deals:
+            deal.activity_schedule(
+                act_type_xmlid="sales_discipline.mail_activity_type_warm_contact",
+                date_deadline=date(2030, 1, 8),
+                user_id=(deal.user_id or deal.team_id.user_id).id,
+            ).action_feedback(feedback="Called")
+        cls.env.flush_all()
 
     def visible(self, user):
         return self.env["crm.lead"].with_user(user).search([("id", "in", self.all_deals.ids)])
@@ -80,7 +91,30 @@ class TestVisibility(DealDisciplineCase):
             self.env["crm.lead.stage.history"].with_user(self.team_lead).search([("lead_id", "in", self.all_deals.ids)])
         )
         self.assertEqual(lead_history.lead_id, self.own | self.colleagues | self.unassigned)
-        activity_rows = self.env["crm.activity.report"].with_user(self.salesperson).search([])
-        self.assertFalse(
-            activity_rows.lead_id - self.own - self.env["crm.lead"].search([("user_id", "=", self.salesperson.id)])
-        )
+
+    def _activity_analysis(self, user=None):
+        Report = self.env["crm.activity.report"].with_user(user) if user else self.env["crm.activity.report"]
+        return Report.search([("lead_id", "in", self.all_deals.ids)]).lead_id
+
+    def test_activity_analysis_follows_the_deal_rules(self):
+        self.assertEqual(self._activity_analysis(), self.all_deals)  # a row on every deal
+        self.assertEqual(self._activity_analysis(self.salesperson), self.own)
+        self.assertEqual(self._activity_analysis(self.team_lead), self.own | self.colleagues | self.unassigned)
+        self.assertEqual(self._activity_analysis(self.other_lead), self.other_teams | self.other_unassigned)
+        self.assertEqual(self._activity_analysis(self.head), self.all_deals)
+        self.team.members_see_unassigned = True
+        self.assertEqual(self._activity_analysis(self.salesperson), self.own | self.unassigned)
+        self.assertEqual(self._activity_analysis(self.outsider_seller), self.other_teams)
+
+    def _funnel_rows(self, user=None):
+        Report = self.env["sales.discipline.funnel.report"]
+        Report = Report.with_user(user) if user else Report
+        return Report.search([("user_id", "in", (self.sellers | self.team_lead | self.other_lead).ids)])
+
+    def test_funnel_report_follows_the_teams(self):
+        everyone = self.sellers | self.team_lead | self.other_lead
+        self.assertEqual(self._funnel_rows().user_id, everyone)  # a row per person
+        self.assertEqual(self._funnel_rows(self.salesperson).user_id, self.salesperson)
+        self.assertEqual(self._funnel_rows(self.team_lead).user_id, self.salesperson | self.colleague | self.team_lead)
+        self.assertEqual(self._funnel_rows(self.other_lead).user_id, self.outsider_seller | self.other_lead)
+        self.assertEqual(self._funnel_rows(self.head).user_id, everyone)
