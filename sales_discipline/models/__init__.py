@@ -19,3 +19,5 @@ from . import res_users
 from . import sales_discipline_export_log
 from . import sales_discipline_norm
 from . import survey_user_input
+from . import res_groups
+from . import ir_config_parameter

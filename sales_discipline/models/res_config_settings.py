@@ -13,11 +13,12 @@ class ResConfigSettings(models.TransientModel):
     discipline_export_salesperson = fields.Boolean(
         string="Salespeople May Export",
         config_parameter="sales_discipline.export_salesperson",
-        help="Let salespeople export lists and pivot tables. Off by default: the client base stays inside.",
+        help="Let salespeople (Sales: User: Own Documents Only) export lists and pivot tables. "
+        "Off by default: the client base stays inside.",
     )
     discipline_export_team_lead = fields.Boolean(
         string="Team Leads May Export",
         config_parameter="sales_discipline.export_team_lead",
-        help="Let team leads export lists and pivot tables.",
+        help="Let team leads and users of Sales: User: All Documents export lists and pivot tables.",
     )
     discipline_max_decision_makers = fields.Integer(related="company_id.discipline_max_decision_makers", readonly=False)

@@ -12,5 +12,6 @@ from . import test_export
 from . import test_handover
 from . import test_visibility
 from . import test_hunters_farmers
+from . import test_odoo_users
 from . import test_deal_import
 from . import test_live_data
