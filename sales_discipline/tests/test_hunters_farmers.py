@@ -20,6 +20,7 @@ class HuntersFarmersCase(DealDisciplineCase):
         cls.hunter2 = new_test_user(
             cls.env, login="sd_hunter2", name="Hanna Hunter", groups="sales_discipline.group_salesperson"
         )
+        cls.team.routing_method = "least_loaded"
         cls.team.crm_team_member_ids.filtered(lambda m: m.user_id == cls.farmer).sales_role = "farmer"
         cls.env["crm.team.member"].create({"crm_team_id": cls.team.id, "user_id": cls.hunter2.id})
         Partner = cls.env["res.partner"]
@@ -94,6 +95,17 @@ class TestRolesAndRouting(HuntersFarmersCase):
         deal = self.Lead.create(self.deal_vals(name="New one", partner_id=self.new_client.id))
         deal.with_user(self.head).write({"user_id": self.farmer.id})
         self.assertIn("although the rule gives this deal to a hunter", deal.sudo().message_ids[0].body)
+
+    def test_routing_is_opt_in_and_the_shipped_pipelines_route(self):
+        """Odoo's own teams keep their owners (its digest, gateway and tests); the addon's pipelines route."""
+        team = self.env["crm.team"].create(
+            {"name": "Odoo's own team", "crm_team_member_ids": [(0, 0, {"user_id": self.hunter.id})]}
+        )
+        self.assertEqual(team.routing_method, "manual")
+        deal = self.env["crm.lead"].create(self.deal_vals(name="Unowned", user_id=False, team_id=team.id))
+        self.assertFalse(deal.user_id)
+        for xmlid in ("sales_discipline.crm_team_new_clients", "sales_discipline.crm_team_current_clients"):
+            self.assertEqual(self.env.ref(xmlid).routing_method, "least_loaded")
 
     def test_manual_routing_method_leaves_deals_unowned(self):
         self.team.routing_method = "manual"
