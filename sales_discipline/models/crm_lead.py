@@ -68,6 +68,17 @@ class CrmLead(models.Model):
             self._discipline_log_role_mismatch()
         return result
 
+    def _inverse_email_from(self):
+        """crm copies a deal's email onto its client card: for an old incomplete card, that copy is checked, not
+        the whole card (CL-4), so the deal stays editable and the card stays listed as incomplete."""
+        with self.env["res.partner"]._discipline_synced_from_deal():
+            return super()._inverse_email_from()
+
+    def _inverse_phone(self):
+        """crm copies a deal's phone onto its client card: checked like the email (see _inverse_email_from)."""
+        with self.env["res.partner"]._discipline_synced_from_deal():
+            return super()._inverse_phone()
+
     def _discipline_bypass_allowed(self):
         return bool(self.env.context.get(BYPASS_FLAG)) and self.env.user.has_group(
             "sales_discipline.group_discipline_admin"

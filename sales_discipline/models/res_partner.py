@@ -63,6 +63,8 @@ FROM_EMAILS = "emails"
 FROM_LEAD = "lead"
 # A write that changes only these fields hands the card to someone else; it does not edit the client's data.
 REASSIGNMENT_FIELDS = frozenset({"user_id", "team_id"})
+# set while crm copies a deal's email or phone onto its client card (crm.lead._inverse_email_from/_inverse_phone)
+DEAL_SYNC_KEY = "sales_discipline_deal_sync"
 
 
 def normalize_company_name(name):
@@ -366,10 +368,32 @@ class ResPartner(models.Model):
         if touched & self._discipline_watched_fields():
             scoped = self._discipline_in_scope()
             if not self._discipline_skips_policy():
-                only_fields = REASSIGNMENT_FIELDS if touched <= REASSIGNMENT_FIELDS else None
-                scoped._discipline_enforce(touched, only_fields=only_fields)
+                scoped._discipline_enforce(touched, only_fields=self._discipline_checked_fields(touched))
             scoped._discipline_store_completeness()
         return result
+
+    @api.model
+    def _discipline_checked_fields(self, touched):
+        """The fields whose absence a write is refused for: all (None) for an edit of the card; the salesperson
+        for a reassignment; what crm copies from a deal (email, phone) for that copy, so that editing a deal of
+        an old incomplete card keeps working and the card stays listed as incomplete."""
+        if touched <= REASSIGNMENT_FIELDS:
+            return REASSIGNMENT_FIELDS
+        if self.env.cr.cache.get(DEAL_SYNC_KEY):
+            return frozenset(touched)
+        return None
+
+    @contextmanager
+    def _discipline_synced_from_deal(self):
+        """Within this block, crm copies a deal's contact data onto its client card (see _discipline_checked_fields).
+        The marker is on the cursor, so that no RPC caller can send it."""
+        cache = self.env.cr.cache
+        previous = cache.get(DEAL_SYNC_KEY)
+        cache[DEAL_SYNC_KEY] = True
+        try:
+            yield
+        finally:
+            cache[DEAL_SYNC_KEY] = previous
 
     @contextmanager
     def _discipline_unattended_cards(self, origin):

@@ -135,6 +135,27 @@ class TestLeadConversion(DealDisciplineCase):
 
 
 @tagged("post_install", "-at_install")
+class TestDealOfAnOldCard(DealDisciplineCase):
+    """CL-4: crm copies a deal's email and phone onto its client card; a card older than the policy and incomplete
+    must not make its deals uneditable: the copy is checked, the card stays listed as incomplete."""
+
+    def test_editing_the_deal_of_an_old_incomplete_card(self):
+        old_card = self.env["res.partner"].create({"name": "Old Client", "is_company": True})
+        self.assertFalse(old_card.is_data_complete)
+        deal = self.Lead.create(self.deal_vals(partner_id=old_card.id))
+        deal.write({"email_from": "buyer@old-client.example", "phone": "+7 495 111-22-33"})
+        self.assertEqual(old_card.email, "buyer@old-client.example")
+        self.assertEqual(old_card.phone, "+7 495 111-22-33")
+        self.assertFalse(old_card.is_data_complete)
+
+    def test_the_card_itself_is_still_checked_when_edited(self):
+        old_card = self.env["res.partner"].create({"name": "Old Client", "is_company": True})
+        with self.assertRaises(ValidationError) as refusal:
+            old_card.with_user(self.salesperson).write({"email": "buyer@old-client.example"})
+        self.assertIn("The client card cannot be saved", str(refusal.exception))
+
+
+@tagged("post_install", "-at_install")
 class TestCompletenessRefresh(SalesDisciplineCase):
     """CL-8 on a live base: a change of the required fields, or the install, marks the cards in one statement; the
     completeness cron recomputes them batch by batch, never the request."""
