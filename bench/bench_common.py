@@ -1,6 +1,7 @@
 """What the benchmark scripts share: their database life cycle, printing and query capture."""
 
 import contextlib
+import os
 import re
 import shutil
 import subprocess
@@ -42,6 +43,38 @@ def install_module(db, addons_path, option="-i"):
     if result.returncode or re.search(r" (ERROR|CRITICAL) ", log):
         say(log[-4000:])
         raise SystemExit(f"odoo {option} {MODULE} on {db} failed (exit code {result.returncode})")
+
+
+def run_measured(command, log_path, stdin=None):
+    """Run ``command`` as a child process, its output to ``log_path``; return its wall time and peak RSS.
+
+    The peak resident set size comes from the kernel's accounting of the child (``wait4``), so it is exact
+    whatever its duration; Odoo run with ``--stop-after-init`` does its work in that one process.
+    """
+    with open(log_path, "w", encoding="utf-8") as log:
+        mark = time.perf_counter()
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        if stdin is not None:
+            process.stdin.write(stdin)
+            process.stdin.close()
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - mark
+    process.returncode = os.waitstatus_to_exitcode(status)
+    with open(log_path, encoding="utf-8") as log:
+        output = log.read()
+    return {
+        "seconds": seconds,
+        "peak_rss_mib": usage.ru_maxrss / 1024,  # Linux reports KiB
+        "returncode": process.returncode,
+        "log": output,
+        "errors": re.findall(r"^.* (?:ERROR|CRITICAL) .*$", output, re.MULTILINE),
+    }
 
 
 def drop_database(db):

@@ -3,4 +3,4 @@ from . import hooks
 from . import models
 from . import report
 from . import wizards
-from .hooks import post_init_hook, uninstall_hook
+from .hooks import post_init_hook, pre_init_hook, uninstall_hook

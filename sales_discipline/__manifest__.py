@@ -1,6 +1,6 @@
 {
     "name": "Sales Discipline",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "summary": "Make a sales department work with discipline inside Odoo CRM",
     "author": "sales_discipline developers",
@@ -44,6 +44,7 @@
         "demo/crm_lead_demo.xml",
         "demo/mail_activity_demo.xml",
     ],
+    "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "installable": True,

@@ -15,3 +15,5 @@ from . import test_hunters_farmers
 from . import test_odoo_users
 from . import test_deal_import
 from . import test_live_data
+from . import test_install_hooks
+from . import test_migration

@@ -16,8 +16,9 @@ env.cr.commit()
 class SubprocessDatabaseCase(BaseCase):
     """Tests that need a database of their own, built by running Odoo in a subprocess."""
 
-    def _odoo(self, db, *args, command="server", stdin=None):
-        command = [sys.executable, "-m", "odoo", command, "-d", db, f"--addons-path={config['addons_path']}", *args]
+    def _odoo(self, db, *args, command="server", stdin=None, addons_path=None):
+        addons_path = addons_path or config["addons_path"]
+        command = [sys.executable, "-m", "odoo", command, "-d", db, f"--addons-path={addons_path}", *args]
         return subprocess.run(command, input=stdin, capture_output=True, text=True, timeout=900, check=False)
 
     def _sql(self, db, query):
@@ -54,6 +55,11 @@ class TestInstallUninstall(SubprocessDatabaseCase):
                 "AND column_name IN ('client_status', 'vat_normalized', 'data_completeness')",
             )
             self.assertEqual(columns, "0")
+            # the indexes the addon makes in init() are not fields: the uninstall hook drops them
+            indexes = self._sql(
+                db, "SELECT string_agg(indexname, ', ') FROM pg_indexes WHERE indexname LIKE '%discipline%'"
+            )
+            self.assertEqual(indexes, "")
             groups = self._sql(db, "SELECT count(*) FROM ir_model_data WHERE module = 'sales_discipline'")
             self.assertEqual(groups, "0")
             # crm's own "own documents" rule is given back its original domain
