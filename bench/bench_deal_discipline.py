@@ -4,39 +4,44 @@ Goals (issue "Fast at a real company's size"):
 - the "without next step", "overdue" and "stale" searches are each one (anti-)join query, never
   ``activity_ids = False``, ``activity_state = False`` or a Python filter; the stale and without-next-step
   searches cost at most 1.2x the equivalent hand-written SQL;
-- the enforcement costs at most 5 % more time on batch create and on stage write than the same operations
-  with the rules switched off, and at most 3 more SQL queries per call, none per extra record.
+- the addon costs at most 5 % more time on batch create and on stage write than the same calls on a database
+  with stock CRM only (the baseline users care about), and at most 3 more SQL queries per call, none per extra
+  record; the ratio to the addon with only its final check switched off is printed too, for information.
 
 What it does:
 1. creates the database (default ``sd_bench_deals``) and installs ``sales_discipline`` without demo data
-   through the Odoo command line, unless ``--reuse`` is given and the module is already installed;
+   through the Odoo command line, and its stock twin (default ``sd_bench_deals_stock``) with stock ``crm``
+   only, unless ``--reuse`` is given and they are set up;
 2. adds 50 salespeople and 3 team leads (through the ORM) to three pipelines: the two shipped ones, whose
-   next-step policy is "refuse", and a "Bench Distribution" one that only flags; then generates in SQL
-   (``INSERT ... SELECT generate_series``, in chunks) 50,000 client companies, 1,000,000 opportunities
-   (60 % open, 25 % won, 15 % lost and archived; stages, owners, dates of the last stage change over the
-   last year, last touches) with one open stage stay each, and about 3,000,000 activities (planned ones on
-   90 % of the open deals, done and archived ones on every deal), then ``VACUUM ANALYZE``;
+   next-step policy is "refuse", and a "Bench Distribution" one that only flags (on stock: teams with the same
+   names and stages); then generates in SQL on both, with the same statements, seeds and first deal id
+   (``INSERT ... SELECT generate_series``, in chunks; the addon's columns only where it is installed)
+   50,000 client companies, 1,000,000 opportunities (60 % open, 25 % won, 15 % lost and archived; stages,
+   owners, dates of the last stage change over the last year, last touches), about 3,000,000 activities
+   (planned ones on 90 % of the open deals, done and archived ones on every deal), and on the addon one open
+   stage stay per deal and each client's status as the addon's refresh leaves it, then ``VACUUM ANALYZE``;
 3. times the three searches (``search`` and ``search_count``) against hand-written SQL anti-joins run
    through the same cursor, interleaved, and prints the plan (EXPLAIN ANALYZE) of the query the ORM sends;
    optionally times once the naive domains (``activity_ids = False``, ``activity_state = False``) under a
    statement timeout;
-4. as a salesperson of a "refuse" pipeline, times batch creates (10 and 100 deals with their next step)
-   and stage writes (10 and 100 deals) with the rules on and off (``_discipline_enforce`` patched to a
-   no-op), interleaved call by call; each call is what one request does (fresh ORM cache, the call, flush,
-   pre-commit hooks) and is rolled back;
+4. as a salesperson of a "refuse" pipeline, times batch creates (10 and 100 deals with their next step;
+   on stock, the deals then ``activity_schedule()`` of the same step) and stage writes (10 and 100 deals) in
+   three modes interleaved call by call: the addon as shipped, the addon with ``_discipline_enforce`` patched
+   to a no-op, and stock CRM (both registries are open in this process); each call is what one request does
+   (fresh ORM cache, the call, flush, pre-commit hooks) and is rolled back;
 5. times one batch of the stale-deal cron (rolled back) and counts its queries;
 6. prints a verdict per goal; the exit code is 0 whatever the verdict (non-zero only when the set-up fails).
 
 Run from anywhere, with Odoo 18 importable as ``odoo`` and a local PostgreSQL the current user may
 create databases on::
 
-    python3 bench/bench_deal_discipline.py                 # full run (~8 min), drops its database at the end
-    python3 bench/bench_deal_discipline.py --keep          # keep the database for later runs
-    python3 bench/bench_deal_discipline.py --reuse --keep  # reuse it (install and data are skipped)
+    python3 bench/bench_deal_discipline.py                 # full run (~30 min), drops its databases at the end
+    python3 bench/bench_deal_discipline.py --keep          # keep both databases for later runs
+    python3 bench/bench_deal_discipline.py --reuse --keep  # reuse them (installs and data are skipped)
     python3 bench/bench_deal_discipline.py --reuse --update --keep  # same, after the addon's code changed
     python3 bench/bench_deal_discipline.py --deals 100000 --activities 300000   # a smaller data set
 
-The database is dropped at the end only when this run created it and ``--keep`` is not given.
+A database is dropped at the end only when this run created it and ``--keep`` is not given.
 """
 
 import argparse
@@ -54,12 +59,14 @@ from unittest import mock
 
 import psycopg2.errors
 from bench_common import (
+    MODULE,
     _no_op,
     captured_queries,
     drop_database,
     prepare_database,
     say,
 )
+from bench_stock import check_columns, insert_select, prepare_stock_database
 
 import odoo
 from odoo import SUPERUSER_ID, Command, api
@@ -82,11 +89,13 @@ LEAD_LOGINS = [f"bench_deal_lead{i}" for i in range(1, 4)]
 TEAM_SIZES = (20, 18, 12)  # salespeople of New Clients, Current Clients, Bench Distribution
 TEAM_SHARES = (45, 80)  # cumulative % of the deals in the first two pipelines
 DISTRIBUTION_TEAM = "Bench Distribution"
+SHIPPED_PIPELINES = ("sales_discipline.crm_team_new_clients", "sales_discipline.crm_team_current_clients")
 OPEN_SHARE, WON_SHARE = 60, 85  # cumulative %: open, won, then lost
 NO_STEP_SHARE = 10  # % of the open deals without any planned activity
 PLANNED_PER_STEPPED_DEAL = 4 / 3  # one planned activity, a second one on a third of them
-MODES = ("on", "off")
+MODES = ("on", "off", "stock")  # the addon as shipped, its rules patched out, stock CRM
 OPERATION_LABELS = {"create": "batch create", "write": "stage write"}
+STEP_DEADLINE = date.today() + timedelta(days=7)
 
 
 def draw(seed, modulo, key="id"):
@@ -94,24 +103,36 @@ def draw(seed, modulo, key="id"):
     return f"mod(hashint4extended({key}, {seed}) & 2147483647, {modulo})::int"
 
 
-PARTNERS_SQL = f"""
-INSERT INTO res_partner (
-    name, complete_name, commercial_company_name, ref, type, is_company, active, lang, tz, user_id,
-    country_id, city, client_type, company_size, client_status, data_completeness, is_data_complete,
-    partner_share, employee, create_uid, write_uid, create_date, write_date
-)
-SELECT 'Bench Client ' || n || ' LLC', 'Bench Client ' || n || ' LLC', 'Bench Client ' || n || ' LLC',
-       %(ref)s || n, 'contact', TRUE, TRUE, 'en_US', 'Europe/Moscow',
-       (%(user_ids)s::int[])[1 + {draw(31, "%(n_users)s", "n")}], %(country_id)s,
-       (ARRAY['Moscow', 'Kazan', 'Samara', 'Tver', 'Perm', 'Omsk'])[1 + {draw(32, 6, "n")}],
-       (ARRAY['end_customer', 'reseller', 'distributor', 'partner'])[1 + {draw(33, 4, "n")}],
-       (ARRAY['micro', 'small', 'medium', 'large', 'enterprise'])[1 + {draw(34, 5, "n")}],
-       'inquiry', 100, TRUE, TRUE, FALSE, %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
-  FROM generate_series(1, %(count)s) AS n
-"""
+PARTNER_COLUMNS = [
+    ("name", "'Bench Client ' || n || ' LLC'"),
+    ("complete_name", "'Bench Client ' || n || ' LLC'"),
+    ("commercial_company_name", "'Bench Client ' || n || ' LLC'"),
+    ("ref", "%(ref)s || n"),
+    ("type", "'contact'"),
+    ("is_company", "TRUE"),
+    ("active", "TRUE"),
+    ("lang", "'en_US'"),
+    ("tz", "'Europe/Moscow'"),
+    ("user_id", f"(%(user_ids)s::int[])[1 + {draw(31, '%(n_users)s', 'n')}]"),
+    ("country_id", "%(country_id)s"),
+    ("city", f"(ARRAY['Moscow', 'Kazan', 'Samara', 'Tver', 'Perm', 'Omsk'])[1 + {draw(32, 6, 'n')}]"),
+    ("partner_share", "TRUE"),
+    ("employee", "FALSE"),
+    ("create_uid", "%(uid)s"),
+    ("write_uid", "%(uid)s"),
+    ("create_date", "now() at time zone 'UTC'"),
+    ("write_date", "now() at time zone 'UTC'"),
+    # the addon's columns (third item True): filled only where the addon is installed
+    ("client_type", f"(ARRAY['end_customer', 'reseller', 'distributor', 'partner'])[1 + {draw(33, 4, 'n')}]", True),
+    ("company_size", f"(ARRAY['micro', 'small', 'medium', 'large', 'enterprise'])[1 + {draw(34, 5, 'n')}]", True),
+    ("client_status", "'inquiry'", True),
+    ("data_completeness", "100", True),
+    ("is_data_complete", "TRUE", True),
+]
+PARTNERS_SOURCE = "generate_series(1, %(count)s) AS n"
 
 # One chunk of deals. Every draw is keyed on the deal's id so that the activities can be derived from it.
-DEALS_SQL = f"""
+DEALS_SOURCE = f"""
 WITH numbered AS MATERIALIZED (
     SELECT nextval('crm_lead_id_seq')::int AS id FROM generate_series(1, %(count)s)
 ), drawn AS (
@@ -142,39 +163,61 @@ WITH numbered AS MATERIALIZED (
            CASE state WHEN 'open' THEN 10 + {draw(10, 80)} WHEN 'won' THEN 100 ELSE 0 END AS probability
       FROM placed p
 )
-INSERT INTO crm_lead (
-    id, name, referred, type, active, team_id, user_id, company_id, stage_id, partner_id, priority, deal_type,
-    expected_revenue, prorated_revenue, probability, automated_probability, description, source_id,
-    lost_reason_id, lost_stage_id, lost_comment, date_open, date_closed, date_last_stage_update, date_started,
-    last_touch_date, stale_notified, cycle_days, recorded_after_fact, day_open, day_close, color,
-    create_uid, write_uid, create_date, write_date
-)
-SELECT id, 'Deal ' || id || ': ' || (ARRAY['pumps', 'valves', 'pipes', 'boilers', 'filters'])[1 + {draw(9, 5)}],
-       %(marker)s, 'opportunity', state <> 'lost', team_id, user_id, %(company_id)s, stage_id,
-       (%(partner_ids)s::int[])[1 + {draw(15, "%(n_partners)s")}],
-       (ARRAY['0', '0', '1', '1', '2', '3'])[1 + {draw(16, 6)}],
-       (ARRAY['new_sale', 'returning', 'expansion', 'promo'])[1 + {draw(17, 4)}],
-       revenue, round(revenue * probability / 100, 2), probability, probability,
-       CASE WHEN {draw(12, 100)} < 80 THEN 'The client needs equipment for a new plant.' END,
-       CASE WHEN {draw(13, 100)} < 85 THEN (%(source_ids)s::int[])[1 + {draw(14, "%(n_sources)s")}] END,
-       CASE WHEN state = 'lost' THEN (%(reason_ids)s::int[])[1 + {draw(11, "%(n_reasons)s")}] END,
-       CASE WHEN state = 'lost' THEN stage_id END,
-       CASE WHEN state = 'lost' THEN 'Details given by the client.' END,
-       created, CASE WHEN state <> 'open' THEN moved END, moved, created,
-       CASE WHEN {draw(19, 100)} < 50
-            THEN greatest(created, %(now)s::timestamp
-                                   - make_interval(days => {draw(20, 45)}, secs => {draw(21, 86400)}))
-       END,
-       FALSE,
-       CASE WHEN state <> 'open' THEN round((extract(epoch FROM moved - created) / 86400)::numeric, 1) ELSE 0 END,
-       FALSE, 0, CASE WHEN state <> 'open' THEN extract(epoch FROM moved - created) / 86400 ELSE 0 END, 0,
-       user_id, user_id, created, moved
-  FROM dated
-"""
+dated"""
+DEAL_COLUMNS = [
+    ("id", "id"),
+    ("name", f"'Deal ' || id || ': ' || (ARRAY['pumps', 'valves', 'pipes', 'boilers', 'filters'])[1 + {draw(9, 5)}]"),
+    ("referred", "%(marker)s"),
+    ("type", "'opportunity'"),
+    ("active", "state <> 'lost'"),
+    ("team_id", "team_id"),
+    ("user_id", "user_id"),
+    ("company_id", "%(company_id)s"),
+    ("stage_id", "stage_id"),
+    ("partner_id", f"(%(partner_ids)s::int[])[1 + {draw(15, '%(n_partners)s')}]"),
+    ("priority", f"(ARRAY['0', '0', '1', '1', '2', '3'])[1 + {draw(16, 6)}]"),
+    ("expected_revenue", "revenue"),
+    ("prorated_revenue", "round(revenue * probability / 100, 2)"),
+    ("probability", "probability"),
+    ("automated_probability", "probability"),
+    ("description", f"CASE WHEN {draw(12, 100)} < 80 THEN 'The client needs equipment for a new plant.' END"),
+    ("source_id", f"CASE WHEN {draw(13, 100)} < 85 THEN (%(source_ids)s::int[])[1 + {draw(14, '%(n_sources)s')}] END"),
+    ("lost_reason_id", f"CASE WHEN state = 'lost' THEN (%(reason_ids)s::int[])[1 + {draw(11, '%(n_reasons)s')}] END"),
+    ("date_open", "created"),
+    ("date_closed", "CASE WHEN state <> 'open' THEN moved END"),
+    ("date_last_stage_update", "moved"),
+    ("day_open", "0"),
+    ("day_close", "CASE WHEN state <> 'open' THEN extract(epoch FROM moved - created) / 86400 ELSE 0 END"),
+    ("color", "0"),
+    ("create_uid", "user_id"),
+    ("write_uid", "user_id"),
+    ("create_date", "created"),
+    ("write_date", "moved"),
+    # the addon's columns (third item True)
+    ("deal_type", f"(ARRAY['new_sale', 'returning', 'expansion', 'promo'])[1 + {draw(17, 4)}]", True),
+    ("lost_stage_id", "CASE WHEN state = 'lost' THEN stage_id END", True),
+    ("lost_comment", "CASE WHEN state = 'lost' THEN 'Details given by the client.' END", True),
+    ("date_started", "created", True),
+    (
+        "last_touch_date",
+        f"""CASE WHEN {draw(19, 100)} < 50
+                 THEN greatest(created, %(now)s::timestamp
+                                        - make_interval(days => {draw(20, 45)}, secs => {draw(21, 86400)}))
+            END""",
+        True,
+    ),
+    ("stale_notified", "FALSE", True),
+    (
+        "cycle_days",
+        "CASE WHEN state <> 'open' THEN round((extract(epoch FROM moved - created) / 86400)::numeric, 1) ELSE 0 END",
+        True,
+    ),
+    ("recorded_after_fact", "FALSE", True),
+]
 
 # The activities of one range of deal ids: planned ones on open deals that have a next step, done
 # (archived) ones on every deal; the deal's state and "has a next step" are re-drawn from its id.
-ACTIVITIES_SQL = f"""
+ACTIVITIES_SOURCE = f"""
 WITH deals AS (
     SELECT l.id, l.name, l.user_id, l.date_last_stage_update AS moved,
            CASE WHEN {draw(3, 100, "l.id")} < %(open_share)s AND {draw(22, 100, "l.id")} >= %(no_step_share)s
@@ -192,21 +235,52 @@ WITH deals AS (
                 ELSE moved::date - {draw(27, 60, "k")} END AS deadline
       FROM rows r
 )
-INSERT INTO mail_activity (
-    res_model_id, res_model, res_id, res_name, activity_type_id, user_id, user_tz, summary, goal,
-    date_deadline, date_done, active, automated, scheduled_at, create_uid, write_uid, create_date, write_date
-)
-SELECT %(model_id)s, 'crm.lead', id, name, (%(type_ids)s::int[])[type_index], user_id, 'Europe/Moscow',
-       CASE WHEN {draw(28, 4, "k")} = 0 THEN 'Call back about the quote' END,
-       (%(goals)s::text[])[type_index],
-       deadline, CASE WHEN NOT is_planned THEN least(deadline + {draw(29, 5, "k")}, %(today)s::date) END,
-       is_planned, FALSE,
-       CASE WHEN (%(type_ids)s::int[])[type_index] = %(meeting_id)s THEN deadline + time '10:00' END,
-       user_id, user_id,
-       CASE WHEN is_planned THEN %(now)s::timestamp - make_interval(days => {draw(30, 20, "k")})
-            ELSE deadline - 3 END,
-       CASE WHEN is_planned THEN %(now)s::timestamp ELSE deadline + 1 END
-  FROM dated
+dated"""
+ACTIVITY_COLUMNS = [
+    ("res_model_id", "%(model_id)s"),
+    ("res_model", "'crm.lead'"),
+    ("res_id", "id"),
+    ("res_name", "name"),
+    ("activity_type_id", "(%(type_ids)s::int[])[type_index]"),
+    ("user_id", "user_id"),
+    ("user_tz", "'Europe/Moscow'"),
+    ("summary", f"CASE WHEN {draw(28, 4, 'k')} = 0 THEN 'Call back about the quote' END"),
+    ("date_deadline", "deadline"),
+    ("date_done", f"CASE WHEN NOT is_planned THEN least(deadline + {draw(29, 5, 'k')}, %(today)s::date) END"),
+    ("active", "is_planned"),
+    ("automated", "FALSE"),
+    ("create_uid", "user_id"),
+    ("write_uid", "user_id"),
+    (
+        "create_date",
+        f"CASE WHEN is_planned THEN %(now)s::timestamp - make_interval(days => {draw(30, 20, 'k')}) "
+        "ELSE deadline - 3 END",
+    ),
+    ("write_date", "CASE WHEN is_planned THEN %(now)s::timestamp ELSE deadline + 1 END"),
+    # the addon's columns (third item True)
+    ("goal", "(%(goals)s::text[])[type_index]", True),
+    (
+        "scheduled_at",
+        "CASE WHEN (%(type_ids)s::int[])[type_index] = %(meeting_id)s THEN deadline + time '10:00' END",
+        True,
+    ),
+]
+
+# On the addon: each generated client's status as the addon's daily refresh leaves it (a won deal within the
+# company's active window: Active; older won deals only: Lost; none: Inquiry), so that a deal's save does not
+# change it as a side effect of the generated data.
+CLIENT_STATUS_SQL = """
+UPDATE res_partner p
+   SET client_status = CASE WHEN w.last_won IS NULL THEN 'inquiry'
+                            WHEN w.last_won >= %(threshold)s THEN 'active' ELSE 'lost' END,
+       last_purchase_date = w.last_won,
+       client_status_date = %(today)s
+  FROM res_partner c
+  LEFT JOIN (SELECT l.partner_id, max(l.date_closed)::date AS last_won
+               FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id AND s.is_won
+              WHERE l.referred = %(marker)s
+              GROUP BY l.partner_id) w ON w.partner_id = c.id
+ WHERE c.id = p.id AND p.ref LIKE %(partner_ref)s
 """
 
 HISTORY_SQL = """
@@ -258,6 +332,7 @@ class _Rollback(Exception):
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--db", default="sd_bench_deals", help="database name (default: %(default)s)")
+    parser.add_argument("--stock-db", help="the stock CRM database (default: the addon's name + _stock)")
     parser.add_argument("--reuse", action="store_true", help="reuse the database when the module is installed")
     parser.add_argument("--update", action="store_true", help="with --reuse: upgrade the module first (-u)")
     parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
@@ -277,7 +352,9 @@ def parse_args():
         default=60,
         help="statement timeout in seconds for the naive domains, 0 to skip them (default 60)",
     )
-    return parser.parse_args()
+    args = parser.parse_args()
+    args.stock_db = args.stock_db or f"{args.db}_stock"
+    return args
 
 
 # ----------------------------------------------------------------------
@@ -295,18 +372,61 @@ def vacuum_analyze(db, tables):
 # ----------------------------------------------------------------------
 
 
-def ensure_pipelines(env):
-    """Three pipelines with their salespeople and team leads; the benchmark acts as the first salesperson."""
+def shipped_pipelines(env):
+    """The addon's two shipped pipelines as its database has them (name, sequence, stages), to copy on stock."""
+    result = []
+    for xmlid in SHIPPED_PIPELINES:
+        team = env.ref(xmlid)
+        stages = env["crm.stage"].search([("team_id", "=", team.id)], order="sequence, id")
+        result.append(
+            {
+                "name": team.name,
+                "sequence": team.sequence,
+                "stages": [(s.name, s.sequence, s.is_won, s.fold) for s in stages],
+            }
+        )
+    return result
+
+
+def stock_pipelines(env, definition):
+    """On the stock database: teams with the names and stages of the addon's shipped pipelines."""
+    teams = []
+    for spec in definition:
+        team = env["crm.team"].search([("name", "=", spec["name"])], limit=1)
+        if not team:
+            team = env["crm.team"].create(
+                {"name": spec["name"], "sequence": spec["sequence"], "use_opportunities": True}
+            )
+            env["crm.stage"].create(
+                [
+                    {"name": name, "sequence": sequence, "is_won": is_won, "fold": fold, "team_id": team.id}
+                    for name, sequence, is_won, fold in spec["stages"]
+                ]
+            )
+        teams.append(team)
+    return teams
+
+
+def ensure_pipelines(env, addon=True, definition=None):
+    """Three pipelines with their salespeople and team leads; the benchmark acts as the first salesperson.
+
+    On the stock database (``addon`` false) the two shipped pipelines are copied from ``definition`` and the
+    users get the stock groups the addon's roles imply; the addon's team and stage settings are left out."""
     Users = env["res.users"].with_context(active_test=False, no_reset_password=True, mail_create_nolog=True)
     salespeople = Users.search([("login", "in", SALES_LOGINS)]).sorted("login")
     leads = Users.search([("login", "in", LEAD_LOGINS)]).sorted("login")
-    teams = [env.ref("sales_discipline.crm_team_new_clients"), env.ref("sales_discipline.crm_team_current_clients")]
+    teams = [env.ref(xmlid) for xmlid in SHIPPED_PIPELINES] if addon else stock_pipelines(env, definition)
     distribution = env["crm.team"].search([("name", "=", DISTRIBUTION_TEAM)], limit=1)
     if len(salespeople) != len(SALES_LOGINS) or len(leads) != len(LEAD_LOGINS) or not distribution:
         if salespeople or leads or distribution:
             raise SystemExit("partial bench set-up found in the database: drop it and run again")
-        salesperson_group = env.ref("sales_discipline.group_salesperson")
-        lead_group = env.ref("sales_discipline.group_team_lead")
+        if addon:
+            salesperson_group = env.ref("sales_discipline.group_salesperson")
+            lead_group = env.ref("sales_discipline.group_team_lead")
+        else:
+            salesperson_group = lead_group = env.ref("sales_team.group_sale_salesman") | env.ref(
+                "base.group_partner_manager"
+            )
         salespeople = Users.create(
             [
                 {
@@ -331,19 +451,31 @@ def ensure_pipelines(env):
                 for login in LEAD_LOGINS
             ]
         ).sorted("login")
-        distribution = env["crm.team"].create({"name": DISTRIBUTION_TEAM, "next_step_policy": "flag"})
+        distribution = env["crm.team"].create(
+            {"name": DISTRIBUTION_TEAM, **({"next_step_policy": "flag"} if addon else {})}
+        )
         field = env["ir.model.fields"]._get
+        discipline = (  # the addon's stage settings: maximum stay, required fields
+            [
+                {"max_days": 10},
+                {"max_days": 20, "required_field_ids": [Command.set([field("crm.lead", "description").id])]},
+                {},
+            ]
+            if addon
+            else [{}, {}, {}]
+        )
         env["crm.stage"].create(
             [
-                {"name": "Quote Requested", "sequence": 121, "team_id": distribution.id, "max_days": 10},
+                {"name": "Quote Requested", "sequence": 121, "team_id": distribution.id, **discipline[0]},
+                {"name": "Samples Sent", "sequence": 122, "team_id": distribution.id, **discipline[1]},
                 {
-                    "name": "Samples Sent",
-                    "sequence": 122,
+                    "name": "Shipped",
+                    "sequence": 123,
                     "team_id": distribution.id,
-                    "max_days": 20,
-                    "required_field_ids": [Command.set([field("crm.lead", "description").id])],
+                    "is_won": True,
+                    "fold": True,
+                    **discipline[2],
                 },
-                {"name": "Shipped", "sequence": 123, "team_id": distribution.id, "is_won": True, "fold": True},
             ]
         )
         teams.append(distribution)
@@ -392,17 +524,33 @@ def delete_bench_data(cr):
     cr.execute("DELETE FROM res_partner WHERE ref LIKE %s", [PARTNER_REF + "%"])
 
 
-def generate_data(env, args, setup):
-    """Partners, deals, stage stays and activities in SQL, in chunks; committed chunk by chunk."""
+def client_status_params(env, today):
+    """Parameters of CLIENT_STATUS_SQL: the company's active-client window, as the addon reads it."""
+    days = env.company.discipline_client_active_days
+    return {
+        "threshold": today - timedelta(days=days),
+        "today": today,
+        "marker": MARKER,
+        "partner_ref": PARTNER_REF + "%",
+    }
+
+
+def generate_data(env, args, setup, *, addon=True, now, first_id):  # noqa: PLR0915 (one linear generator)
+    """Partners, deals, stage stays and activities in SQL, in chunks; committed chunk by chunk.
+
+    The same statements fill the stock database, without the addon's columns and stage stays; the deals get
+    ids from ``first_id`` on both databases, so that every draw keyed on the id gives the same deal."""
     cr = env.cr
+    check_columns(cr, "res_partner", PARTNER_COLUMNS, addon=addon)
+    check_columns(cr, "crm_lead", DEAL_COLUMNS, addon=addon)
+    check_columns(cr, "mail_activity", ACTIVITY_COLUMNS, addon=addon)
     delete_bench_data(cr)
     cr.commit()
-    now = datetime.utcnow().replace(microsecond=0)
     today = now.date()
     salespeople = setup["salespeople"]
     partner_count = max(1000, args.deals // 20)
     cr.execute(
-        PARTNERS_SQL,
+        insert_select("res_partner", PARTNER_COLUMNS, PARTNERS_SOURCE, addon=addon),
         {
             "ref": PARTNER_REF,
             "count": partner_count,
@@ -412,6 +560,7 @@ def generate_data(env, args, setup):
             "uid": SUPERUSER_ID,
         },
     )
+    cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE ref LIKE %s", [PARTNER_REF + "%"])
     cr.execute("SELECT id FROM res_partner WHERE ref LIKE %s ORDER BY id", [PARTNER_REF + "%"])
     partner_ids = [row[0] for row in cr.fetchall()]
     cr.commit()
@@ -452,17 +601,21 @@ def generate_data(env, args, setup):
         "n_reasons": len(reason_ids),
     }
     mark = time.perf_counter()
+    cr.execute("SELECT setval('crm_lead_id_seq', %s, false)", [first_id])
+    deals_sql = insert_select("crm_lead", DEAL_COLUMNS, DEALS_SOURCE, addon=addon)
     done = 0
     while done < args.deals:
         count = min(args.chunk, args.deals - done)
-        cr.execute(DEALS_SQL, {**deal_params, "count": count})
+        cr.execute(deals_sql, {**deal_params, "count": count})
         cr.commit()
         done += count
-        say(f"  deals: {done:,}/{args.deals:,} ({time.perf_counter() - mark:.0f} s)")
-    cr.execute(HISTORY_SQL, {"marker": MARKER})
-    stays = cr.rowcount
-    cr.commit()
-    say(f"  stage stays: {stays:,} ({time.perf_counter() - mark:.0f} s)")
+        say(f"  [{cr.dbname}] deals: {done:,}/{args.deals:,} ({time.perf_counter() - mark:.0f} s)")
+    if addon:
+        cr.execute(HISTORY_SQL, {"marker": MARKER})
+        stays = cr.rowcount
+        cr.execute(CLIENT_STATUS_SQL, client_status_params(env, today))
+        cr.commit()
+        say(f"  [{cr.dbname}] stage stays: {stays:,} ({time.perf_counter() - mark:.0f} s)")
 
     # Done activities fill what the planned ones leave of the target, spread evenly over all the deals.
     planned_per_deal = OPEN_SHARE / 100 * (1 - NO_STEP_SHARE / 100) * PLANNED_PER_STEPPED_DEAL
@@ -488,12 +641,13 @@ def generate_data(env, args, setup):
     }
     cr.execute("SELECT min(id), max(id) FROM crm_lead WHERE referred = %s", [MARKER])
     low, high = cr.fetchone()
+    activities_sql = insert_select("mail_activity", ACTIVITY_COLUMNS, ACTIVITIES_SOURCE, addon=addon)
     inserted = 0
     for lo in range(low, high + 1, args.chunk):
-        cr.execute(ACTIVITIES_SQL, {**activity_params, "lo": lo, "hi": min(lo + args.chunk - 1, high)})
+        cr.execute(activities_sql, {**activity_params, "lo": lo, "hi": min(lo + args.chunk - 1, high)})
         inserted += cr.rowcount
         cr.commit()
-        say(f"  activities: {inserted:,} ({time.perf_counter() - mark:.0f} s)")
+        say(f"  [{cr.dbname}] activities: {inserted:,} ({time.perf_counter() - mark:.0f} s)")
     env["ir.config_parameter"].set_param(SPEC_PARAM, f"{args.deals}/{args.activities}")
     cr.commit()
 
@@ -517,7 +671,7 @@ def rules(mode, lead_class):
     """The addon as shipped, or with _discipline_enforce (every deal rule) patched to a no-op."""
     if mode == "off":
         return mock.patch.object(lead_class, "_discipline_enforce", _no_op)
-    return contextlib.nullcontext()
+    return contextlib.nullcontext()  # "on", and "stock" (another database)
 
 
 def timed_call(env, func):
@@ -739,9 +893,10 @@ def time_naive(env, domain, timeout):
 
 
 class DealValues:
-    """Values of new deals of the strict pipeline with their next step, as the form sends them."""
+    """Values of new deals of the strict pipeline with their next step, as the form sends them (on stock, where
+    the Next Step fields do not exist, without them: the step is scheduled as an activity afterwards)."""
 
-    def __init__(self, env, salesperson, team, stage, partner_ids):
+    def __init__(self, env, salesperson, team, stage, partner_ids, *, next_step=True):
         self.counter = 0
         self.common = {
             "type": "opportunity",
@@ -752,8 +907,11 @@ class DealValues:
             "description": "The client needs pumps for a new line.",
             "next_step_type_id": env.ref("mail.mail_activity_data_call").id,
             "next_step_goal": "Sell the meeting",
-            "next_step_deadline": date.today() + timedelta(days=7),
+            "next_step_deadline": STEP_DEADLINE,
         }
+        if not next_step:
+            for name in ("next_step_type_id", "next_step_goal", "next_step_deadline"):
+                del self.common[name]
         self.partner_ids = partner_ids
 
     def batch(self, size, **overrides):
@@ -786,8 +944,39 @@ def write_pool(cr, salesperson, stage, size):
     return [row[0] for row in cr.fetchall()]
 
 
-def measure_enforcement(env, create_env, values, pool, target_stage, *, sizes, reps, warmup):
-    """Interleave rules on/off call by call (the order alternating) for each operation and size."""
+class StockSide:
+    """The same calls on the stock CRM database: its salesperson, deal values, write pool and target stage."""
+
+    def __init__(self, env, values, pool, target_stage):
+        self.env = env
+        self.values = values
+        self.pool = pool
+        self.target_stage = target_stage
+
+    def create_call(self, size):
+        """Create the deals, then schedule their next step the stock way (one activity each, in one batch)."""
+        vals_list = self.values.batch(size)
+        Lead = self.env["crm.lead"]
+
+        def call():
+            leads = Lead.create(vals_list)
+            leads.activity_schedule(
+                "mail.mail_activity_data_call",
+                date_deadline=STEP_DEADLINE,
+                summary="Sell the meeting",
+                user_id=self.env.uid,
+            )
+
+        return call
+
+    def write_call(self, start, size):
+        ids = self.pool[start : start + size]
+        return lambda: self.env["crm.lead"].browse(ids).write({"stage_id": self.target_stage.id})
+
+
+def measure_enforcement(env, create_env, values, pool, target_stage, *, sizes, reps, warmup, stock):
+    """Interleave rules on, rules off and stock CRM call by call (the order rotating) for each operation and
+    size; the write works on the same deals in the three modes (it is rolled back)."""
     lead_class = type(env["crm.lead"])
     Lead = env["crm.lead"]
     operations = []
@@ -796,14 +985,16 @@ def measure_enforcement(env, create_env, values, pool, target_stage, *, sizes, r
     for size in sizes:
         operations.append(("write", size))
     results = {op: {mode: {"times": [], "queries": []} for mode in MODES} for op in operations}
-    paired = {op: [] for op in operations}
+    paired = {op: {"off": [], "stock": []} for op in operations}
     cursor = {"write": 0}
 
-    def make_call(kind, size):
+    def make_call(kind, size, mode):
+        start = cursor["write"] % max(len(pool) - size + 1, 1)
+        if mode == "stock":
+            return stock.create_call(size) if kind == "create" else stock.write_call(start, size)
         if kind == "create":
             vals_list = values.batch(size)
             return lambda: create_env["crm.lead"].create(vals_list)
-        start = cursor["write"] % max(len(pool) - size + 1, 1)
         ids = pool[start : start + size]
         return lambda: Lead.browse(ids).write({"stage_id": target_stage.id})
 
@@ -811,19 +1002,20 @@ def measure_enforcement(env, create_env, values, pool, target_stage, *, sizes, r
         for step in range(warmup + reps):
             for op in operations:
                 times = {}
-                order = MODES if step % 2 == 0 else MODES[::-1]
+                order = MODES[step % 3 :] + MODES[: step % 3]
                 if op[0] == "write":
                     cursor["write"] += op[1]
                 for mode in order:
-                    call = make_call(*op)  # same deals for both modes (the write is rolled back)
+                    call = make_call(*op, mode)
                     with rules(mode, lead_class):
-                        elapsed, queries = timed_call(env, call)
+                        elapsed, queries = timed_call(stock.env if mode == "stock" else env, call)
                     times[mode] = elapsed
                     if step >= warmup:
                         results[op][mode]["times"].append(elapsed)
                         results[op][mode]["queries"].append(queries)
                 if step >= warmup:
-                    paired[op].append(times["on"] / times["off"])
+                    for base in ("off", "stock"):
+                        paired[op][base].append(times["on"] / times[base])
                 gc.collect()
     return results, paired
 
@@ -841,13 +1033,13 @@ def query_shape(query):
     return shape
 
 
-def extra_queries(env, make_call, lead_class):
-    """Queries per shape that one call sends with the rules on minus with them off (non-zero ones)."""
+def extra_queries(env, make_call, lead_class, *, base="off", base_env=None, make_base_call=None):
+    """Queries per shape that one call sends with the rules on minus the base mode (non-zero ones)."""
     counts = {}
-    for mode, sign in (("on", 1), ("off", -1)):
-        call = make_call()
+    for mode, sign in (("on", 1), (base, -1)):
+        call = make_base_call() if mode == "stock" else make_call()
         with rules(mode, lead_class), captured_queries() as captured:
-            timed_call(env, call)
+            timed_call(base_env if mode == "stock" else env, call)
         for query, _params in captured:
             shape = query_shape(query)
             if shape:
@@ -940,15 +1132,20 @@ def main():
     odoo.tools.config.parse_config(
         ["-d", args.db, f"--addons-path={args.addons_path}", "--log-level=warn", "--no-http"]
     )
-    created = prepare_database(args, phases)
+    created = []
     try:
+        if prepare_database(args, phases):
+            created.append(args.db)
+        if prepare_stock_database(args.stock_db, args, phases, MODULE):
+            created.append(args.stock_db)
         run(args, phases, created)
     finally:
-        if created and not args.keep:
-            say(f"Dropping database {args.db}")
-            drop_database(args.db)
-        elif created:
-            say(f"Kept database {args.db} (rerun with --reuse)")
+        for db in created:
+            if args.keep:
+                say(f"Kept database {db} (rerun with --reuse)")
+            else:
+                say(f"Dropping database {db}")
+                drop_database(db)
     say(
         "Timings: "
         + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in phases.items())
@@ -956,48 +1153,81 @@ def main():
     )
 
 
-def run(args, phases, created):
+def first_free_id(crs):
+    """The first deal id free on every database: both generate their deals from it."""
+    first = 1
+    for cr in crs:
+        cr.execute("SELECT greatest(max(id), 0) + 1 FROM crm_lead")
+        first = max(first, cr.fetchone()[0])
+        cr.execute("SELECT last_value + 1 FROM crm_lead_id_seq")
+        first = max(first, cr.fetchone()[0])
+    return first
+
+
+def run(args, phases, created):  # noqa: PLR0915 (one linear script, printed step by step)
     mark = time.perf_counter()
     registry = Registry(args.db)
-    phases["registry"] = time.perf_counter() - mark
+    stock_registry = Registry(args.stock_db)
+    phases["registries"] = time.perf_counter() - mark
     cr = registry.cursor()
+    stock_cr = stock_registry.cursor()
     try:
         env = api.Environment(cr, SUPERUSER_ID, {})
+        stock_root = api.Environment(stock_cr, SUPERUSER_ID, {})
         setup = ensure_pipelines(env)
+        stock_setup = ensure_pipelines(stock_root, addon=False, definition=shipped_pipelines(env))
         cr.commit()
-        if env["ir.config_parameter"].get_param(SPEC_PARAM) != f"{args.deals}/{args.activities}":
-            say(f"Generating {args.deals:,} deals and about {args.activities:,} activities in SQL ...")
-            mark = time.perf_counter()
-            generate_data(env, args, setup)
-            phases["data"] = time.perf_counter() - mark
-            mark = time.perf_counter()
-            vacuum_analyze(args.db, ["res_partner", "crm_lead", "crm_lead_stage_history", "mail_activity"])
-            phases["vacuum"] = time.perf_counter() - mark
-            say(f"  generated in {phases['data']:.0f} s, VACUUM ANALYZE in {phases['vacuum']:.0f} s")
+        stock_cr.commit()
+        spec = f"{args.deals}/{args.activities}"
+        stale = [e for e in (env, stock_root) if e["ir.config_parameter"].get_param(SPEC_PARAM) != spec]
+        if stale:  # both are generated again, from the same first id, so that the draws give the same deals
+            say(f"Generating {args.deals:,} deals and about {args.activities:,} activities in SQL, on both databases")
+            for e in (env, stock_root):
+                delete_bench_data(e.cr)
+                e.cr.commit()
+            first_id = first_free_id([cr, stock_cr])
+            now = datetime.utcnow().replace(microsecond=0)
+            for e, side_setup, addon in ((env, setup, True), (stock_root, stock_setup, False)):
+                mark = time.perf_counter()
+                generate_data(e, args, side_setup, addon=addon, now=now, first_id=first_id)
+                phases[f"data {e.cr.dbname}"] = time.perf_counter() - mark
+                mark = time.perf_counter()
+                tables = ["res_partner", "crm_lead", "mail_activity"] + (["crm_lead_stage_history"] if addon else [])
+                vacuum_analyze(e.cr.dbname, tables)
+                phases[f"vacuum {e.cr.dbname}"] = time.perf_counter() - mark
+                say(
+                    f"  [{e.cr.dbname}] generated in {phases[f'data {e.cr.dbname}']:.0f} s, VACUUM ANALYZE in "
+                    f"{phases[f'vacuum {e.cr.dbname}']:.0f} s"
+                )
         elif not created:
-            say("Deals and activities already generated with these counts: kept")
+            say("Deals and activities already generated with these counts on both databases: kept")
         env.invalidate_all()
-        report_data(env)
+        report_data(env, stock_cr)
         checks = []
         search_checks, no_step_count_time = report_searches(env, args, phases)
         checks += search_checks
         salesperson = setup["members"][0][0]
         context = {"lang": "en_US", "tz": "Europe/Moscow", "allowed_company_ids": [env.company.id]}
         sales_env = api.Environment(cr, salesperson.id, context)
+        stock_salesperson = stock_setup["members"][0][0]
+        stock_context = dict(context, allowed_company_ids=[stock_root.company.id])
+        stock_env = api.Environment(stock_cr, stock_salesperson.id, stock_context)
         checks += report_own_search(sales_env, args)
         if args.naive_timeout:
             report_naive(env, args, phases, no_step_count_time)
-        checks += report_enforcement(sales_env, setup, args, phases)
+        checks += report_enforcement(sales_env, setup, args, phases, stock_env=stock_env, stock_setup=stock_setup)
         checks += report_cron(env, args, phases)
         report_verdict(checks)
     finally:
-        cr.rollback()
-        cr.close()
+        for cursor in (cr, stock_cr):
+            cursor.rollback()
+            cursor.close()
 
 
-def report_data(env):
+def report_data(env, stock_cr):
     cr = env.cr
     counts = bench_counts(cr)
+    stock_counts = bench_counts(stock_cr)
     cr.execute(
         """SELECT count(*) FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id
             WHERE l.referred = %s AND l.active AND s.is_won IS NOT TRUE
@@ -1027,6 +1257,11 @@ def report_data(env):
     say(
         f"  {open_without:,} open deals ({open_without / max(counts['open'], 1):.1%}) without a planned activity; "
         f"crm_lead {sizes[0]}, mail_activity {sizes[1]} with their indexes."
+    )
+    same = "the same counts" if stock_counts == counts else f"DIFFERENT counts: {stock_counts}"
+    say(
+        f"Stock CRM twin {stock_cr.dbname}: the same generator and seeds without the addon's columns, stage stays and "
+        f"settings: {same}."
     )
 
 
@@ -1138,70 +1373,114 @@ def report_naive(env, args, phases, reference):
             )
 
 
-def describe_enforcement(salesperson, team, stages, pool_size, args):
+def describe_enforcement(salesperson, team, stages, pool_size, args, *, stock_db):
     first_stage, target_stage = stages
     required = ", ".join(target_stage.sudo().required_field_ids.mapped("name")) or "nothing"
     say()
     say(
         f"Enforcement, as {salesperson.login} (Salesperson, member of {team.name}, next-step policy "
-        f"{team.next_step_policy!r}), tracking on."
+        f"{team.next_step_policy!r}), tracking on; three modes, interleaved call by call:"
+    )
+    say("  on    = the addon as shipped;")
+    say(
+        "  off   = the same database with _discipline_enforce patched to a no-op (unittest.mock.patch.object on the "
+        "registry class): no deal-type,"
     )
     say(
-        "  rules off = _discipline_enforce patched to a no-op (unittest.mock.patch.object on the registry class): "
-        "no deal-type, stage-field,"
+        "          stage-field, loss nor next-step check; the start-date stamp, the stage history, the next-step "
+        "inverse, routing and the activity checks still run;"
     )
     say(
-        "  loss nor next-step check; the start-date stamp, the stage history, the next-step inverse and the "
-        "activity checks run in both modes."
+        f"  stock = the same calls on {stock_db}, stock CRM only, same generated data, the same salesperson's "
+        "stock groups (Sales: User: Own Documents Only, Contact Creation)."
     )
     say(
         f"  each call: fresh ORM cache, the call, flush, pre-commit hooks, then ROLLBACK TO SAVEPOINT; "
-        f"{args.reps} calls per mode after {args.warmup} warm-up ones, on/off alternating."
+        f"{args.reps} calls per mode after {args.warmup} warm-up ones, the order of the modes rotating."
     )
     say(
         f"  create: N deals in {first_stage.name} with client, source, description and next step (call, goal, "
-        "due in 7 days);"
+        "due in 7 days); on stock the deals without"
+    )
+    say(
+        "    the Next Step fields, then activity_schedule() of a call with the same summary and date on them "
+        "(one batch)."
     )
     say(
         f"  write: stage_id {first_stage.name} -> {target_stage.name} (requires {required}) on N of the "
-        f"{pool_size} generated deals that satisfy it."
+        f"{pool_size} generated deals that satisfy it (the same deals on stock)."
     )
 
 
-def report_extra_queries(sales_env, create_env, values, *, pool, target_stage, size):
-    say(f"  queries with the rules on minus off, by statement and table (one call each, N={size}):")
+def report_extra_queries(sales_env, create_env, values, *, pool, target_stage, size, stock):
     lead_class = type(sales_env["crm.lead"])
-    for kind in ("create", "write"):
-        if kind == "create":
+    for base in ("off", "stock"):
+        say(f"  queries with the rules on minus {base}, by statement and table (one call each, N={size}):")
+        for kind in ("create", "write"):
+            if kind == "create":
 
-            def make_call():
-                vals_list = values.batch(size)
-                return lambda: create_env["crm.lead"].create(vals_list)
+                def make_call():
+                    vals_list = values.batch(size)
+                    return lambda: create_env["crm.lead"].create(vals_list)
 
-        else:
+                def make_stock_call():
+                    return stock.create_call(size)
 
-            def make_call():
-                ids = pool[:size]
-                return lambda: sales_env["crm.lead"].browse(ids).write({"stage_id": target_stage.id})
+            else:
 
-        extra = extra_queries(sales_env, make_call, lead_class)
-        say(f"    {OPERATION_LABELS[kind]}: " + (", ".join(f"{n:+d} {shape}" for shape, n in extra.items()) or "none"))
+                def make_call():
+                    ids = pool[:size]
+                    return lambda: sales_env["crm.lead"].browse(ids).write({"stage_id": target_stage.id})
+
+                def make_stock_call():
+                    return stock.write_call(0, size)
+
+            extra = extra_queries(
+                sales_env, make_call, lead_class, base=base, base_env=stock.env, make_base_call=make_stock_call
+            )
+            say(
+                f"    {OPERATION_LABELS[kind]}: "
+                + (", ".join(f"{n:+d} {shape}" for shape, n in extra.items()) or "none")
+            )
 
 
-def report_enforcement(sales_env, setup, args, phases):
+def new_clients(cr, salesperson):
+    """The salesperson's generated clients without a won deal: a new deal of a hunter's pipeline is for them (for a
+    current client the addon logs an off-role assignment, which is not the everyday case measured here)."""
+    cr.execute(
+        """SELECT p.id FROM res_partner p
+            WHERE p.ref LIKE %s AND p.user_id = %s
+              AND NOT EXISTS (SELECT 1 FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id AND s.is_won
+                               WHERE l.partner_id = p.id)
+            ORDER BY p.id LIMIT 200""",
+        [PARTNER_REF + "%", salesperson.id],
+    )
+    return [row[0] for row in cr.fetchall()] or [salesperson.partner_id.id]
+
+
+def stock_side(stock_env, stock_setup, size):
+    """The stock database's salesperson (the same position in the same team), values and write pool."""
+    cr = stock_env.cr
+    salesperson = stock_env.user
+    team = stock_setup["teams"][0]
+    first_stage, target_stage = stock_setup["stages"][0][0][:2]
+    partner_ids = new_clients(cr, salesperson)
+    values = DealValues(stock_env, salesperson, team, first_stage, partner_ids, next_step=False)
+    pool = write_pool(cr, salesperson, first_stage, size)
+    return StockSide(stock_env, values, pool, target_stage.with_env(stock_env))
+
+
+def report_enforcement(sales_env, setup, args, phases, *, stock_env, stock_setup):  # noqa: PLR0915 (printed step by step)
     cr = sales_env.cr
     salesperson = sales_env.user
     team = setup["teams"][0]
     first_stage, target_stage = setup["stages"][0][0][:2]
-    cr.execute(
-        "SELECT id FROM res_partner WHERE ref LIKE %s AND user_id = %s ORDER BY id LIMIT 200",
-        [PARTNER_REF + "%", salesperson.id],
-    )
-    partner_ids = [row[0] for row in cr.fetchall()] or [salesperson.partner_id.id]
+    partner_ids = new_clients(cr, salesperson)
     values = DealValues(sales_env, salesperson, team, first_stage, partner_ids)
     sizes = (10, 100)
     pool = write_pool(cr, salesperson, first_stage, 10 * max(sizes))
-    describe_enforcement(salesperson, team, (first_stage, target_stage), len(pool), args)
+    stock = stock_side(stock_env, stock_setup, 10 * max(sizes))
+    describe_enforcement(salesperson, team, (first_stage, target_stage), len(pool), args, stock_db=stock_env.cr.dbname)
     lead_class = type(sales_env["crm.lead"])
     checks = []
     create_env = sales_env
@@ -1222,50 +1501,99 @@ def report_enforcement(sales_env, setup, args, phases):
     say("  sanity (rolled back):")
     for line in lines:
         say(line)
-    if len(pool) < max(sizes):
-        sizes = tuple(size for size in sizes if size <= len(pool)) or (len(pool),)
-        say(f"  only {len(pool)} deals fit the stage write: sizes {sizes}")
+    same_pool = len(pool) == len(stock.pool) and [i - pool[0] for i in pool] == [i - stock.pool[0] for i in stock.pool]
+    say(
+        f"  write pools: {len(pool)} deals on the addon, {len(stock.pool)} on stock, "
+        f"{'the same deals (ids and data generated alike)' if same_pool else 'NOT THE SAME DEALS'}"
+    )
+    pool_size = min(len(pool), len(stock.pool))
+    if pool_size < max(sizes):
+        sizes = tuple(size for size in sizes if size <= pool_size) or (pool_size,)
+        say(f"  only {pool_size} deals fit the stage write: sizes {sizes}")
     mark = time.perf_counter()
     results, paired = measure_enforcement(
-        sales_env, create_env, values, pool, target_stage, sizes=sizes, reps=args.reps, warmup=args.warmup
+        sales_env,
+        create_env,
+        values,
+        pool[:pool_size],
+        target_stage,
+        sizes=sizes,
+        reps=args.reps,
+        warmup=args.warmup,
+        stock=stock,
     )
     phases["enforcement"] = time.perf_counter() - mark
     say(
-        f"  {'operation':<13} {'N':>4} {'on ms':>9} {'off ms':>9} {'ratio':>6} {'paired':>7} "
-        f"{'+ms/deal':>9} {'q on':>6} {'q off':>6} {'+q':>4}"
+        f"  {'operation':<13} {'N':>4} {'on ms':>9} {'off ms':>9} {'stock ms':>9} {'on/stock':>9} {'paired':>7} "
+        f"{'on/off':>7} {'paired':>7} {'q on':>5} {'q off':>6} {'q stock':>8} {'+q stock':>9} {'+q off':>7}"
     )
     rows = {}
     for op, modes in results.items():
-        on_t, off_t = median(modes["on"]["times"]), median(modes["off"]["times"])
-        on_q, off_q = median(modes["on"]["queries"]), median(modes["off"]["queries"])
-        rows[op] = {"ratio": on_t / off_t, "extra_q": on_q - off_q, "paired": median(paired[op])}
+        on_t, off_t, stock_t = (median(modes[mode]["times"]) for mode in MODES)
+        on_q, off_q, stock_q = (median(modes[mode]["queries"]) for mode in MODES)
+        rows[op] = {
+            "stock_ratio": on_t / stock_t,
+            "stock_paired": median(paired[op]["stock"]),
+            "stock_q": on_q - stock_q,
+            "off_ratio": on_t / off_t,
+            "off_paired": median(paired[op]["off"]),
+            "off_q": on_q - off_q,
+        }
+        row = rows[op]
         say(
-            f"  {OPERATION_LABELS[op[0]]:<13} {op[1]:>4} {ms(on_t):>9} {ms(off_t):>9} {on_t / off_t:>6.3f} "
-            f"{median(paired[op]):>7.3f} {(on_t - off_t) * 1000 / op[1]:>9.2f} {on_q:>6g} {off_q:>6g} "
-            f"{on_q - off_q:>+4g}"
+            f"  {OPERATION_LABELS[op[0]]:<13} {op[1]:>4} {ms(on_t):>9} {ms(off_t):>9} {ms(stock_t):>9} "
+            f"{row['stock_ratio']:>9.3f} {row['stock_paired']:>7.3f} {row['off_ratio']:>7.3f} "
+            f"{row['off_paired']:>7.3f} "
+            f"{on_q:>5g} {off_q:>6g} {stock_q:>8g} {row['stock_q']:>+9g} {row['off_q']:>+7g}"
         )
-    say("  (ratio = median on / median off; paired = median of the per-step on/off ratios; q = queries per call)")
-    report_extra_queries(sales_env, create_env, values, pool=pool, target_stage=target_stage, size=sizes[-1])
+    say(
+        "  (on/stock, on/off = ratios of the medians; paired = median of the per-step ratios; q = queries per call; "
+        "+q = queries on minus stock, on minus off)"
+    )
+    report_extra_queries(
+        sales_env, create_env, values, pool=pool, target_stage=target_stage, size=sizes[-1], stock=stock
+    )
 
     checks.append((sane, "rules live for the salesperson and switched off by the patch"))
     for op, row in rows.items():
         name = f"{OPERATION_LABELS[op[0]]} N={op[1]}"
         checks.append(
             (
-                row["ratio"] <= TIME_GOAL,
-                f"{name}: time rules on/off {row['ratio']:.3f} (paired {row['paired']:.3f}; goal <= {TIME_GOAL})",
+                row["stock_ratio"] <= TIME_GOAL,
+                f"{name}: time addon/stock CRM {row['stock_ratio']:.3f} (paired {row['stock_paired']:.3f}; "
+                f"goal <= {TIME_GOAL})",
             )
         )
-        checks.append((row["extra_q"] <= QUERY_GOAL, f"{name}: {row['extra_q']:+g} queries (goal <= +{QUERY_GOAL})"))
+        checks.append(
+            (
+                row["stock_q"] <= QUERY_GOAL,
+                f"{name}: {row['stock_q']:+g} queries vs stock CRM (goal <= +{QUERY_GOAL})",
+            )
+        )
+        checks.append(
+            (
+                None,
+                f"{name}: rules on/off {row['off_ratio']:.3f} (paired {row['off_paired']:.3f}), {row['off_q']:+g} "
+                "queries (the final check alone)",
+            )
+        )
     for kind in ("create", "write"):
         small, large = (kind, sizes[0]), (kind, sizes[-1])
         if small != large:
-            growth = rows[large]["extra_q"] - rows[small]["extra_q"]
+            growth = rows[large]["stock_q"] - rows[small]["stock_q"]
             checks.append(
                 (
                     growth <= 0,
-                    f"{OPERATION_LABELS[kind]}: extra queries at N={large[1]} minus at N={small[1]}: {growth:+g} "
-                    "(goal: none per extra record)",
+                    f"{OPERATION_LABELS[kind]}: extra queries vs stock at N={large[1]} minus at N={small[1]}: "
+                    f"{growth:+g} (goal: none per extra record)",
+                )
+            )
+            growth_off = rows[large]["off_q"] - rows[small]["off_q"]
+            checks.append(
+                (
+                    None,
+                    f"{OPERATION_LABELS[kind]}: extra queries vs rules off at N={large[1]} minus at N={small[1]}: "
+                    f"{growth_off:+g}",
                 )
             )
     return checks
