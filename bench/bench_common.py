@@ -8,11 +8,43 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 
 import odoo
 from odoo.modules.registry import Registry
 
 MODULE = "sales_discipline"
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ODOO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))
+DEFAULT_ADDONS_PATH = ",".join(
+    [os.path.join(ODOO_ROOT, "odoo", "addons"), os.path.join(ODOO_ROOT, "addons"), REPO_ROOT]
+)
+
+# The client status and the stage history as the addon leaves them, written in SQL over the generated data
+# (bench_everyday.py, bench_deal_discipline.py).
+CLIENT_STATUS_SQL = """
+UPDATE res_partner p
+   SET client_status = CASE WHEN w.last_won IS NULL THEN 'inquiry'
+                            WHEN w.last_won >= %(threshold)s THEN 'active' ELSE 'lost' END,
+       last_purchase_date = w.last_won,
+       client_status_date = %(today)s
+  FROM res_partner c
+  LEFT JOIN (SELECT l.partner_id, max(l.date_closed)::date AS last_won
+               FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id AND s.is_won
+              WHERE l.referred = %(marker)s
+              GROUP BY l.partner_id) w ON w.partner_id = c.id
+ WHERE c.id = p.id AND p.ref LIKE %(partner_ref)s
+"""
+
+HISTORY_SQL = """
+INSERT INTO crm_lead_stage_history (
+    lead_id, stage_id, team_id, user_id, company_id, date_in, duration_days, entered_by_id,
+    create_uid, write_uid, create_date, write_date
+)
+SELECT id, stage_id, team_id, user_id, company_id, date_last_stage_update, 0, user_id,
+       user_id, user_id, date_last_stage_update, date_last_stage_update
+  FROM crm_lead WHERE referred = %(marker)s AND stage_id IS NOT NULL
+"""
 
 
 def _no_op(*_args, **_kwargs):
@@ -97,6 +129,29 @@ def captured_queries():
         thread.query_hooks = previous
 
 
+ROLLOUT_MODE_COLUMNS = (
+    "discipline_mode_client_cards",
+    "discipline_mode_duplicates",
+    "discipline_mode_deal_data",
+    "discipline_mode_refusal_reasons",
+    "discipline_mode_next_step",
+    "discipline_mode_tasks",
+)
+
+
+def enforce_every_rule(db):
+    """Measure the addon as a company that has rolled every rule out ("enforce"; a new install starts in "warn")."""
+    assignments = ", ".join(f"{column} = 'enforce'" for column in ROLLOUT_MODE_COLUMNS)
+    result = subprocess.run(
+        ["psql", "-qAtX", "-v", "ON_ERROR_STOP=1", "-d", db, "-c", f"UPDATE res_company SET {assignments}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode:
+        raise SystemExit(f"could not put every rule of {db} in enforce mode: {result.stderr.strip()}")
+
+
 def prepare_database(args, phases):
     """Install the module in a new database, or check (and optionally upgrade) the reused one."""
     if database_exists(args.db):
@@ -111,6 +166,7 @@ def prepare_database(args, phases):
             mark = time.perf_counter()
             install_module(args.db, args.addons_path, option="-u")
             phases["upgrade"] = time.perf_counter() - mark
+        enforce_every_rule(args.db)
         return False
     say(f"Creating database {args.db} and installing {MODULE} without demo data ...")
     mark = time.perf_counter()
@@ -121,4 +177,28 @@ def prepare_database(args, phases):
             drop_database(args.db)
         raise
     phases["install"] = time.perf_counter() - mark
+    enforce_every_rule(args.db)
     return True
+
+
+def delete_bench_data(cr, marker, partner_ref):
+    """Delete what a generator made: the deals marked ``marker`` (referred), their activities (their stage history
+    goes with them: ON DELETE CASCADE) and the partners whose ref starts with ``partner_ref``."""
+    cr.execute(
+        "DELETE FROM mail_activity WHERE res_model = 'crm.lead' "
+        "AND res_id IN (SELECT id FROM crm_lead WHERE referred = %s)",
+        [marker],
+    )
+    cr.execute("DELETE FROM crm_lead WHERE referred = %s", [marker])
+    cr.execute("DELETE FROM res_partner WHERE ref LIKE %s", [partner_ref + "%"])
+
+
+def client_status_params(env, today, marker, partner_ref):
+    """Parameters of CLIENT_STATUS_SQL: the company's active-client window, as the addon reads it."""
+    days = env.company.discipline_client_active_days
+    return {
+        "threshold": today - timedelta(days=days),
+        "today": today,
+        "marker": marker,
+        "partner_ref": partner_ref + "%",
+    }

@@ -59,9 +59,14 @@ from unittest import mock
 
 import psycopg2.errors
 from bench_common import (
+    CLIENT_STATUS_SQL,
+    DEFAULT_ADDONS_PATH,
+    HISTORY_SQL,
     MODULE,
     _no_op,
     captured_queries,
+    client_status_params,
+    delete_bench_data,
     drop_database,
     prepare_database,
     say,
@@ -76,11 +81,6 @@ from odoo.modules.registry import Registry
 SEARCH_GOAL = 1.2
 TIME_GOAL = 1.05
 QUERY_GOAL = 3
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ODOO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))
-DEFAULT_ADDONS_PATH = ",".join(
-    [os.path.join(ODOO_ROOT, "odoo", "addons"), os.path.join(ODOO_ROOT, "addons"), REPO_ROOT]
-)
 MARKER = "bench-deals"  # crm_lead.referred of the generated deals
 PARTNER_REF = "BENCH-DP"
 SPEC_PARAM = "sales_discipline.bench_deals_spec"
@@ -269,30 +269,6 @@ ACTIVITY_COLUMNS = [
 # On the addon: each generated client's status as the addon's daily refresh leaves it (a won deal within the
 # company's active window: Active; older won deals only: Lost; none: Inquiry), so that a deal's save does not
 # change it as a side effect of the generated data.
-CLIENT_STATUS_SQL = """
-UPDATE res_partner p
-   SET client_status = CASE WHEN w.last_won IS NULL THEN 'inquiry'
-                            WHEN w.last_won >= %(threshold)s THEN 'active' ELSE 'lost' END,
-       last_purchase_date = w.last_won,
-       client_status_date = %(today)s
-  FROM res_partner c
-  LEFT JOIN (SELECT l.partner_id, max(l.date_closed)::date AS last_won
-               FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id AND s.is_won
-              WHERE l.referred = %(marker)s
-              GROUP BY l.partner_id) w ON w.partner_id = c.id
- WHERE c.id = p.id AND p.ref LIKE %(partner_ref)s
-"""
-
-HISTORY_SQL = """
-INSERT INTO crm_lead_stage_history (
-    lead_id, stage_id, team_id, user_id, company_id, date_in, duration_days, entered_by_id,
-    create_uid, write_uid, create_date, write_date
-)
-SELECT id, stage_id, team_id, user_id, company_id, date_last_stage_update, 0, user_id,
-       user_id, user_id, date_last_stage_update, date_last_stage_update
-  FROM crm_lead WHERE referred = %(marker)s AND stage_id IS NOT NULL
-"""
-
 # Hand-written equivalents of the three searches, run through the same cursor. The stale one is written
 # as a real anti-join: the "recently touched" condition moves inside NOT EXISTS, which is equivalent.
 RAW_WITHOUT_NEXT_STEP = """
@@ -514,27 +490,6 @@ def bench_counts(cr):
     return {"deals": deals, "active": active, "open": open_, "won": won, "activities": activities, "planned": planned}
 
 
-def delete_bench_data(cr):
-    cr.execute(
-        "DELETE FROM mail_activity WHERE res_model = 'crm.lead' "
-        "AND res_id IN (SELECT id FROM crm_lead WHERE referred = %s)",
-        [MARKER],
-    )
-    cr.execute("DELETE FROM crm_lead WHERE referred = %s", [MARKER])  # stage history: ON DELETE CASCADE
-    cr.execute("DELETE FROM res_partner WHERE ref LIKE %s", [PARTNER_REF + "%"])
-
-
-def client_status_params(env, today):
-    """Parameters of CLIENT_STATUS_SQL: the company's active-client window, as the addon reads it."""
-    days = env.company.discipline_client_active_days
-    return {
-        "threshold": today - timedelta(days=days),
-        "today": today,
-        "marker": MARKER,
-        "partner_ref": PARTNER_REF + "%",
-    }
-
-
 def generate_data(env, args, setup, *, addon=True, now, first_id):  # noqa: PLR0915 (one linear generator)
     """Partners, deals, stage stays and activities in SQL, in chunks; committed chunk by chunk.
 
@@ -544,7 +499,7 @@ def generate_data(env, args, setup, *, addon=True, now, first_id):  # noqa: PLR0
     check_columns(cr, "res_partner", PARTNER_COLUMNS, addon=addon)
     check_columns(cr, "crm_lead", DEAL_COLUMNS, addon=addon)
     check_columns(cr, "mail_activity", ACTIVITY_COLUMNS, addon=addon)
-    delete_bench_data(cr)
+    delete_bench_data(cr, MARKER, PARTNER_REF)
     cr.commit()
     today = now.date()
     salespeople = setup["salespeople"]
@@ -613,7 +568,7 @@ def generate_data(env, args, setup, *, addon=True, now, first_id):  # noqa: PLR0
     if addon:
         cr.execute(HISTORY_SQL, {"marker": MARKER})
         stays = cr.rowcount
-        cr.execute(CLIENT_STATUS_SQL, client_status_params(env, today))
+        cr.execute(CLIENT_STATUS_SQL, client_status_params(env, today, MARKER, PARTNER_REF))
         cr.commit()
         say(f"  [{cr.dbname}] stage stays: {stays:,} ({time.perf_counter() - mark:.0f} s)")
 
@@ -838,7 +793,7 @@ def plan_summary(plan):
     return {
         "anti_join": "Anti Join" in text,
         "semi_join": "Semi Join" in text or "Hash Join" in text,
-        "index": "mail_activity_discipline_lead_idx" in text,
+        "index": "mail_activity_discipline_step_idx" in text,
         "seq_scan_activity": bool(re.search(r"Seq Scan on mail_activity", text)),
         "subplan": "SubPlan" in text,
         "execution": float((re.findall(r"Execution Time: ([\d.]+) ms", text) or ["nan"])[0]),
@@ -1183,7 +1138,7 @@ def run(args, phases, created):  # noqa: PLR0915 (one linear script, printed ste
         if stale:  # both are generated again, from the same first id, so that the draws give the same deals
             say(f"Generating {args.deals:,} deals and about {args.activities:,} activities in SQL, on both databases")
             for e in (env, stock_root):
-                delete_bench_data(e.cr)
+                delete_bench_data(e.cr, MARKER, PARTNER_REF)
                 e.cr.commit()
             first_id = first_free_id([cr, stock_cr])
             now = datetime.utcnow().replace(microsecond=0)
@@ -1311,7 +1266,7 @@ def report_searches(env, args, phases):
             say(f"  | {line}")
         say(
             f"  anti-join: {'yes' if summary['anti_join'] else 'no'}; semi-join: "
-            f"{'yes' if summary['semi_join'] else 'no'}; mail_activity_discipline_lead_idx: "
+            f"{'yes' if summary['semi_join'] else 'no'}; mail_activity_discipline_step_idx: "
             f"{'used' if summary['index'] else 'not used'}; seq scan of mail_activity: "
             f"{'yes' if summary['seq_scan_activity'] else 'no'}; SubPlan (per-row subquery): "
             f"{'YES' if summary['subplan'] else 'no'}"

@@ -48,7 +48,16 @@ import subprocess
 import time
 from datetime import datetime, timedelta
 
-from bench_common import drop_database, prepare_database, say
+from bench_common import (
+    CLIENT_STATUS_SQL,
+    DEFAULT_ADDONS_PATH,
+    HISTORY_SQL,
+    client_status_params,
+    delete_bench_data,
+    drop_database,
+    prepare_database,
+    say,
+)
 from bench_stock import (
     COUNT_LIMIT,
     View,
@@ -68,11 +77,6 @@ from odoo.modules.registry import Registry
 MODULE = "sales_discipline"
 TIME_GOAL = 1.15
 QUERY_GOAL = 6
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ODOO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))
-DEFAULT_ADDONS_PATH = ",".join(
-    [os.path.join(ODOO_ROOT, "odoo", "addons"), os.path.join(ODOO_ROOT, "addons"), REPO_ROOT]
-)
 MARKER = "bench-everyday"  # crm_lead.referred of the generated deals
 PARTNER_REF = "BENCH-EV"
 SPEC_PARAM = "sales_discipline.bench_everyday_spec"
@@ -273,34 +277,10 @@ ACTIVITY_COLUMNS = [
     ),
 ]
 
+
 # On the addon: each generated client's status as the addon's daily refresh leaves it (a won deal within the
 # company's active window: Active; older won deals only: Lost; none: Inquiry), so that a deal's save does not
 # change it as a side effect of the generated data.
-CLIENT_STATUS_SQL = """
-UPDATE res_partner p
-   SET client_status = CASE WHEN w.last_won IS NULL THEN 'inquiry'
-                            WHEN w.last_won >= %(threshold)s THEN 'active' ELSE 'lost' END,
-       last_purchase_date = w.last_won,
-       client_status_date = %(today)s
-  FROM res_partner c
-  LEFT JOIN (SELECT l.partner_id, max(l.date_closed)::date AS last_won
-               FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id AND s.is_won
-              WHERE l.referred = %(marker)s
-              GROUP BY l.partner_id) w ON w.partner_id = c.id
- WHERE c.id = p.id AND p.ref LIKE %(partner_ref)s
-"""
-
-HISTORY_SQL = """
-INSERT INTO crm_lead_stage_history (
-    lead_id, stage_id, team_id, user_id, company_id, date_in, duration_days, entered_by_id,
-    create_uid, write_uid, create_date, write_date
-)
-SELECT id, stage_id, team_id, user_id, company_id, date_last_stage_update, 0, user_id,
-       user_id, user_id, date_last_stage_update, date_last_stage_update
-  FROM crm_lead WHERE referred = %(marker)s AND stage_id IS NOT NULL
-"""
-
-
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--db", default="sd_bench_everyday", help="the addon's database (default: %(default)s)")
@@ -420,27 +400,6 @@ def spec_value(args):
     return f"{DATA_VERSION}:{args.deals}/{args.planned}/{args.done}/{args.salespeople}"
 
 
-def delete_bench_data(cr):
-    cr.execute(
-        "DELETE FROM mail_activity WHERE res_model = 'crm.lead' "
-        "AND res_id IN (SELECT id FROM crm_lead WHERE referred = %s)",
-        [MARKER],
-    )
-    cr.execute("DELETE FROM crm_lead WHERE referred = %s", [MARKER])  # stage history: ON DELETE CASCADE
-    cr.execute("DELETE FROM res_partner WHERE ref LIKE %s", [PARTNER_REF + "%"])
-
-
-def client_status_params(env, today):
-    """Parameters of CLIENT_STATUS_SQL: the company's active-client window, as the addon reads it."""
-    days = env.company.discipline_client_active_days
-    return {
-        "threshold": today - timedelta(days=days),
-        "today": today,
-        "marker": MARKER,
-        "partner_ref": PARTNER_REF + "%",
-    }
-
-
 def client_counts(args):
     """Client companies that get the deals, and prospects without any deal yet (the new deals are for them)."""
     return max(200, args.deals // 20), max(300, args.deals // 50)
@@ -452,7 +411,7 @@ def generate_data(env, args, setup, addon, now):  # noqa: PLR0915 (one linear ge
     check_columns(cr, "res_partner", PARTNER_COLUMNS, addon=addon)
     check_columns(cr, "crm_lead", DEAL_COLUMNS, addon=addon)
     check_columns(cr, "mail_activity", ACTIVITY_COLUMNS, addon=addon)
-    delete_bench_data(cr)
+    delete_bench_data(cr, MARKER, PARTNER_REF)
     cr.commit()
     mark = time.perf_counter()
     today = now.date()
@@ -534,7 +493,7 @@ def generate_data(env, args, setup, addon, now):  # noqa: PLR0915 (one linear ge
     if addon:
         cr.execute(HISTORY_SQL, {"marker": MARKER})
         say(f"  [{cr.dbname}] stage stays: {cr.rowcount:,} ({time.perf_counter() - mark:.0f} s)")
-        cr.execute(CLIENT_STATUS_SQL, client_status_params(env, today))
+        cr.execute(CLIENT_STATUS_SQL, client_status_params(env, today, MARKER, PARTNER_REF))
         cr.commit()
 
     cr.execute(

@@ -57,7 +57,7 @@ import time
 from collections import Counter
 from datetime import date, datetime, timedelta
 
-from bench_common import MODULE, database_exists, drop_database, run_measured, say
+from bench_common import DEFAULT_ADDONS_PATH, MODULE, REPO_ROOT, database_exists, drop_database, run_measured, say
 
 import odoo
 from odoo import SUPERUSER_ID, Command, api
@@ -70,11 +70,6 @@ from odoo.tools.safe_eval import time as safe_time
 
 TIME_GOAL = 600  # seconds, install
 RSS_GOAL = 1024  # MiB, every step
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ODOO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))
-DEFAULT_ADDONS_PATH = ",".join(
-    [os.path.join(ODOO_ROOT, "odoo", "addons"), os.path.join(ODOO_ROOT, "addons"), REPO_ROOT]
-)
 SPEC_PARAM = "bench_install.spec"
 COMPANIES, CONTACTS, DEALS, ACTIVITIES = 100_000, 50_000, 1_000_000, 3_000_000
 TEAMS = (("Sales", 14), ("Key Accounts", 12), ("Distribution", 12), ("Export", 12))  # name, salespeople

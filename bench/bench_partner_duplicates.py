@@ -49,6 +49,7 @@ import time
 from unittest import mock
 
 from bench_common import (
+    DEFAULT_ADDONS_PATH,
     _no_op,
     captured_queries,
     drop_database,
@@ -62,11 +63,6 @@ from odoo.exceptions import ValidationError
 from odoo.modules.registry import Registry
 
 GOAL = 1.2
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ODOO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))
-DEFAULT_ADDONS_PATH = ",".join(
-    [os.path.join(ODOO_ROOT, "odoo", "addons"), os.path.join(ODOO_ROOT, "addons"), REPO_ROOT]
-)
 BENCH_LOGINS = [f"bench_sales{i}" for i in range(1, 7)]
 COMPANY_REF = "BENCH-C"
 CONTACT_REF = "BENCH-P"

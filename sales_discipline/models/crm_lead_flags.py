@@ -5,6 +5,7 @@ from odoo.tools import SQL
 FLAG_NO_NEXT_STEP = "no_next_step"
 FLAG_OVERDUE = "overdue"
 FLAG_STALE = "stale"
+FLAGS = (FLAG_NO_NEXT_STEP, FLAG_OVERDUE, FLAG_STALE)
 
 
 class DisciplineFlag(SQL):
@@ -52,15 +53,14 @@ class CrmLead(models.Model):
     )
     def _compute_discipline_flags(self):
         """Each flag is the SQL condition its search uses (_discipline_flag_condition), evaluated on the saved deal:
-        one definition for the form, the lists and the counters. A deal being edited shows its saved state."""
-        ids = [lead._origin.id for lead in self if lead._origin.id]
-        without_step = self._discipline_ids_matching(FLAG_NO_NEXT_STEP, ids)
-        overdue = self._discipline_ids_matching(FLAG_OVERDUE, ids)
-        stale = self._discipline_ids_matching(FLAG_STALE, ids)
+        one definition for the form, the lists and the counters. A deal being edited shows its saved state. The
+        three flags come from one query (a read of a page of deals sends one, whichever flags it shows)."""
+        flags = self._discipline_flags_of([lead._origin.id for lead in self if lead._origin.id])
         for lead in self:
-            lead.has_next_step = lead._origin.id not in without_step
-            lead.has_overdue_step = lead._origin.id in overdue
-            lead.is_stale = lead._origin.id in stale
+            without_step, overdue, stale = flags.get(lead._origin.id, (False, False, False))
+            lead.has_next_step = not without_step
+            lead.has_overdue_step = overdue
+            lead.is_stale = stale
 
     def _search_has_next_step(self, operator, value):
         # the flag describes the deals *without* a next step: searching for those with one is its negation
@@ -123,6 +123,45 @@ class CrmLead(models.Model):
             today=now.date(),
         )
 
+    @api.model
+    def _discipline_flag_condition_on_first_step(self, flag, alias, stage_alias, first_deadline):
+        """The same condition as _discipline_flag_condition, given the due date of the deal's first step (the
+        earliest deadline of the activities that condition correlates, NULL without any) as ``first_deadline``.
+
+        For counts over many deals in one statement (the team counters): the activities are looked up once per
+        deal instead of three times. Searches keep the (anti-)join form."""
+        lead, stage = SQL.identifier(alias), SQL.identifier(stage_alias)
+        if flag == FLAG_NO_NEXT_STEP:
+            return SQL(
+                """(%(lead)s.active AND %(lead)s.type = 'opportunity' AND %(stage)s.is_won IS NOT TRUE
+                    AND %(first)s IS NULL)""",
+                lead=lead,
+                stage=stage,
+                first=first_deadline,
+            )
+        if flag == FLAG_OVERDUE:
+            return SQL(
+                "(%(lead)s.active AND COALESCE(%(first)s < %(today)s, FALSE))",
+                lead=lead,
+                first=first_deadline,
+                today=fields.Date.context_today(self),
+            )
+        now = fields.Datetime.now()
+        return SQL(
+            """(%(lead)s.active AND %(lead)s.type = 'opportunity' AND %(stage)s.is_won IS NOT TRUE
+                AND %(stage)s.max_days > 0
+                AND %(lead)s.date_last_stage_update < %(now)s - make_interval(days => %(stage)s.max_days)
+                AND NOT COALESCE(
+                    %(first)s <= %(today)s + %(stage)s.max_days
+                    AND %(lead)s.last_touch_date >= %(now)s - make_interval(days => %(stage)s.max_days),
+                    FALSE))""",
+            lead=lead,
+            stage=stage,
+            first=first_deadline,
+            now=now,
+            today=now.date(),
+        )
+
     def _discipline_ids_matching(self, flag, ids):
         """Ids among ``ids`` whose deals have the flag, in one query."""
         if not ids:
@@ -137,6 +176,22 @@ class CrmLead(models.Model):
             )
         )
         return {row[0] for row in self.env.cr.fetchall()}
+
+    def _discipline_flags_of(self, ids):
+        """{id: (without next step, overdue, stale)} for the deals ``ids``, in one query."""
+        if not ids:
+            return {}
+        self._discipline_flush()
+        self.env.cr.execute(
+            SQL(
+                """SELECT lead.id, %s, %s, %s
+                     FROM crm_lead lead LEFT JOIN crm_stage stage ON stage.id = lead.stage_id
+                    WHERE lead.id = ANY(%s)""",
+                *(self._discipline_flag_condition(flag, "lead", "stage") for flag in FLAGS),
+                list(ids),
+            )
+        )
+        return {lead_id: tuple(bool(value) for value in values) for lead_id, *values in self.env.cr.fetchall()}
 
     def _discipline_search_domain(self, flag, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):

@@ -1,4 +1,7 @@
 from odoo import fields, models
+from odoo.tools import SQL
+
+from .crm_lead_flags import FLAGS
 
 NEXT_STEP_POLICIES = [
     ("refuse", "Refuse"),
@@ -39,17 +42,64 @@ class CrmTeam(models.Model):
     discipline_stale_count = fields.Integer(string="Stale Deals", compute="_compute_discipline_counters")
 
     def _compute_discipline_counters(self):
-        Lead = self.env["crm.lead"]
-        base = [("team_id", "in", self.ids), ("type", "=", "opportunity")]
-        counters = {
-            "discipline_no_next_step_count": [("has_next_step", "=", False)],
-            "discipline_overdue_count": [("has_overdue_step", "=", True)],
-            "discipline_stale_count": [("is_stale", "=", True)],
-        }
-        for field_name, domain in counters.items():
-            counts = dict(Lead._read_group(base + domain, groupby=["team_id"], aggregates=["__count"]))
-            for team in self:
-                team[field_name] = counts.get(team, 0)
+        """The three counters in one statement over the deals of these teams that the user sees: each deal is read
+        once, with the due date of its first step (see crm.lead._discipline_flag_condition_on_first_step), looked up
+        in the activities' index deal by deal."""
+        counts = {}
+        if self.ids:
+            Lead = self.env["crm.lead"]
+            Lead._discipline_flush()
+            query = Lead._search([("team_id", "in", self.ids), ("type", "=", "opportunity")])
+            lead = query.table
+            stage = query.make_alias(lead, "discipline_stage")
+            query.add_join(
+                "LEFT JOIN",
+                stage,
+                "crm_stage",
+                SQL("%s = %s", SQL.identifier(stage, "id"), SQL.identifier(lead, "stage_id")),
+            )
+            step = query.make_alias(lead, "discipline_step")
+            query.add_join(
+                "LEFT JOIN",
+                step,
+                # the activities _discipline_flag_condition correlates: the deal's open steps, not the checks
+                SQL(
+                    """LATERAL (SELECT MIN(act.date_deadline) AS date_deadline FROM mail_activity act
+                                 WHERE act.res_model = 'crm.lead' AND act.res_id = %s AND act.active
+                                   AND act.task_check_user_id IS NULL)""",
+                    SQL.identifier(lead, "id"),
+                ),
+                SQL("TRUE"),
+            )
+            query.groupby = SQL.identifier(lead, "team_id")
+            first_deadline = SQL.identifier(step, "date_deadline")
+            self.env.cr.execute(
+                query.select(
+                    SQL.identifier(lead, "team_id"),
+                    *(
+                        SQL(
+                            "COUNT(*) FILTER (WHERE %s)",
+                            Lead._discipline_flag_condition_on_first_step(flag, lead, stage, first_deadline),
+                        )
+                        for flag in FLAGS
+                    ),
+                )
+            )
+            counts = {team_id: values for team_id, *values in self.env.cr.fetchall()}
+        for team in self:
+            (
+                team.discipline_no_next_step_count,
+                team.discipline_overdue_count,
+                team.discipline_stale_count,
+            ) = counts.get(team.id, (0, 0, 0))
+
+    def write(self, vals):
+        """The salespeople's deal rule names the teams that show their unassigned deals (SE-2), computed once per
+        user by the rule cache: a change of the setting must reach it."""
+        result = super().write(vals)
+        if "members_see_unassigned" in vals:
+            self.env.registry.clear_cache()
+        return result
 
     def _discipline_action(self, xmlid):
         self.ensure_one()
