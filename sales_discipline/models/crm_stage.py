@@ -1,7 +1,7 @@
 import re
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 # DL-6: words that name the client's waiting or thinking rather than a step the salesperson takes, per language.
 # A stage name is passive when it contains one of them as whole words (case ignored, ё read as е), so that
@@ -72,8 +72,8 @@ NUMERIC_FIELD_TYPES = ("integer", "float", "monetary")
 
 
 class CrmStage(models.Model):
-    """Stages carry the discipline of the deals in them: required data (DL-2), a maximum stay (DL-5), and a name
-    that is a sales step (DL-6)."""
+    """Stages carry the discipline of the deals in them: required data (DL-2), a maximum stay (DL-5), a name
+    that is a sales step (DL-6), and guidance for the salesperson: the stage's goal and call script (001 #17)."""
 
     _inherit = "crm.stage"
 
@@ -90,6 +90,16 @@ class CrmStage(models.Model):
         string="Max Days in Stage",
         help="A deal that stays longer in this stage without a recent touch and a near next step is stale. "
         "0 means no limit.",
+    )
+    goal = fields.Text(
+        string="Stage Goal",
+        translate=True,
+        help="What the salesperson achieves at this stage before moving the deal on; shown on the deal.",
+    )
+    call_script = fields.Html(
+        translate=True,
+        sanitize=True,
+        help="How to talk to the client at this stage: the questions, the arguments, the next step to sell.",
     )
     looks_passive = fields.Boolean(
         string="Not a Sales Step",
@@ -137,10 +147,39 @@ class CrmStage(models.Model):
             names.append("expected_revenue")
         return tuple(names)
 
+    @api.model
+    @tools.ormcache()
+    def _discipline_teams_with_stages(self):
+        """Ids of the sales teams that keep their deals to their own stages (opt-in, DL-7) and have some. Asked on
+        every new deal and pipeline view, so cached until a stage is created, moved or deleted, or a team changes."""
+        groups = (
+            self.sudo()
+            .with_context(active_test=False)
+            ._read_group([("team_id", "!=", False), ("team_id.discipline_own_stages_only", "=", True)], ["team_id"])
+        )
+        return frozenset(team.id for (team,) in groups)
+
+    @api.model
+    def _discipline_guidance_fields(self):
+        return {"goal", "call_script"}
+
+    def _discipline_check_guidance_rights(self, field_names):
+        """The stage guidance is the department's method: only a discipline administrator changes it, even where
+        Odoo lets a sales manager edit stages."""
+        if (
+            self._discipline_guidance_fields() & set(field_names)
+            and not self.env.su
+            and not self.env.user.has_group("sales_discipline.group_discipline_admin")
+        ):
+            raise AccessError(self.env._("Only a discipline administrator can change the guidance of a stage."))
+
     @api.model_create_multi
     def create(self, vals_list):
         """Refuse a new stage whose name is not a sales step, checked on the result so that a default name is
-        checked too (DL-6); a new stage may be a won one: forget the cached requirements."""
+        checked too (DL-6); a new stage may be a won one or a team's own: forget the cached requirements."""
+        for vals in vals_list:
+            # a form sends its empty fields too: only guidance actually given is checked
+            self._discipline_check_guidance_rights([name for name, value in vals.items() if value])
         stages = super().create(vals_list)
         if not self.env.su:  # module data (install, upgrade) keeps its stages: only people are refused
             self._discipline_refuse_passive_names(stages.mapped("name"))
@@ -151,15 +190,23 @@ class CrmStage(models.Model):
         """Refuse renaming a stage to a name that is not a sales step, checked on the change before it is written:
         a stage that already has such a name (e.g. on a live database at install) keeps it and stays editable
         (DL-6). Forget the cached requirements when a stage's requirements or its won flag change."""
+        self._discipline_check_guidance_rights(vals)
         if "name" in vals and not self.env.su and self.filtered(lambda stage: stage.name != vals["name"]):
             self._discipline_refuse_passive_names([vals["name"]])
         result = super().write(vals)
-        if {"required_field_ids", "is_won"} & set(vals):
+        if {"required_field_ids", "is_won", "team_id"} & set(vals):
             self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        """A deleted stage may have been a team's last own stage: forget which teams have stages of their own."""
+        result = super().unlink()
+        self.env.registry.clear_cache()
         return result
 
     def update_field_translations(self, field_name, translations, source_lang=None):
         """The translation dialog renames a stage in other languages: the same refusal applies there (DL-6)."""
+        self._discipline_check_guidance_rights([field_name])
         if field_name == "name" and not self.env.su:
             self._discipline_refuse_passive_names(
                 [

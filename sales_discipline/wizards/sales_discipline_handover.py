@@ -20,13 +20,29 @@ class SalesDisciplineHandover(models.TransientModel):
         "res.users",
         string="Colleagues",
         required=True,
-        domain="[('share', '=', False), ('id', '!=', from_user_id)]",
-        help="Clients are shared out between them in turn; each client's deals and steps follow the client.",
+        domain="[('id', 'in', valid_recipient_ids), ('id', '!=', from_user_id)]",
+        help="Clients are shared out between them in turn; each client's deals and steps follow the client. Only "
+        "active internal users who belong to a sales team can receive clients.",
+    )
+    valid_recipient_ids = fields.Many2many(
+        "res.users",
+        compute="_compute_valid_recipient_ids",
+        help="Technical: the users who may be responsible for a client (CL-3), offered as colleagues.",
     )
     note = fields.Text(help="Written on every record handed over.")
     deal_count = fields.Integer(compute="_compute_counts")
     client_count = fields.Integer(compute="_compute_counts")
     activity_count = fields.Integer(compute="_compute_counts")
+
+    @api.depends("from_user_id")
+    def _compute_valid_recipient_ids(self):
+        """The same definition as the CL-3 check that refuses a handover: members and leaders of active sales teams
+        who are active internal users, so the wizard never offers someone it would then refuse."""
+        teams = self.env["crm.team"].sudo().search([])
+        candidates = teams.crm_team_member_ids.user_id | teams.user_id
+        valid = self.env["res.partner"]._discipline_valid_salespeople(candidates)
+        for wizard in self:
+            wizard.valid_recipient_ids = valid
 
     @api.depends("from_user_id")
     def _compute_counts(self):
