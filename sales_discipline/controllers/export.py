@@ -5,6 +5,7 @@ from werkzeug.exceptions import Forbidden
 from odoo import http
 from odoo.addons.web.controllers.export import CSVExport, ExcelExport
 from odoo.addons.web.controllers.pivot import TableExporter
+from odoo.exceptions import AccessError
 from odoo.http import request
 
 
@@ -16,6 +17,13 @@ def _export_record_count(params):
     return model.search_count(params.get("domain") or [])
 
 
+def _refusal(user):
+    """A 403 whose body is the refusal as a serialized AccessError: the body Odoo's ``download()`` reads, so the web
+    client shows the reason in its warning dialog instead of "Oops! Something went wrong"."""
+    error = AccessError(user._discipline_export_refusal())
+    return Forbidden(json.dumps({"code": 403, "message": error.args[0], "data": http.serialize_exception(error)}))
+
+
 def _guard_list_export(data):
     """Refuse or log a list export before Odoo builds the file (grouped exports never call export_data)."""
     params = json.loads(data)
@@ -24,7 +32,7 @@ def _guard_list_export(data):
     Log = request.env["sales.discipline.export.log"]
     if not user._discipline_export_allowed():
         Log._discipline_log(params["model"], _export_record_count(params), route, allowed=False)
-        raise Forbidden(user._discipline_export_refusal())
+        raise _refusal(user)
     if route == "grouped":
         # the ungrouped path is logged by export_data itself
         Log._discipline_log(params["model"], _export_record_count(params), route, allowed=True)
@@ -61,6 +69,6 @@ class DisciplineTableExporter(TableExporter):
         Log = request.env["sales.discipline.export.log"]
         if not user._discipline_export_allowed():
             Log._discipline_log(model_name, rows, "pivot", allowed=False)
-            raise Forbidden(user._discipline_export_refusal())
+            raise _refusal(user)
         Log._discipline_log(model_name, rows, "pivot", allowed=True)
         return super().export_xlsx(data, **kw)

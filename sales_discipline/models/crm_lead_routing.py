@@ -34,10 +34,36 @@ class CrmLead(models.Model):
                 )
 
     def action_fill_needs_questionnaire(self):
-        """Open the client needs questionnaire for this deal, filled in by the salesperson during the meeting."""
+        """Open the client needs questionnaire of this deal for the salesperson to fill in with the client.
+
+        The answer is the salesperson's own (Odoo's survey page refuses an answer carrying someone else's partner)
+        and is linked to the deal and its client; an unfinished answer of theirs for this deal is opened again
+        rather than a new empty one being left behind at each click.
+        """
         self.ensure_one()
+        self.check_access("read")
         survey = self.env.ref("sales_discipline.survey_client_needs").sudo()
-        answer = survey._create_answer(partner=self.partner_id, check_attempts=False, crm_lead_id=self.id)
+        answer = (
+            self.env["survey.user_input"]
+            .sudo()
+            .search(
+                [
+                    ("survey_id", "=", survey.id),
+                    ("crm_lead_id", "=", self.id),
+                    ("partner_id", "=", self.env.user.partner_id.id),
+                    ("state", "!=", "done"),
+                    ("test_entry", "=", False),
+                ],
+                order="id desc",
+                limit=1,
+            )
+        )
+        if not answer:
+            answer = survey._create_answer(
+                user=self.env.user, check_attempts=False, crm_lead_id=self.id, client_partner_id=self.partner_id.id
+            )
+        elif answer.client_partner_id != self.partner_id:
+            answer.client_partner_id = self.partner_id
         return {"type": "ir.actions.act_url", "url": answer.get_start_url(), "target": "new"}
 
     def _discipline_expected_role(self):
