@@ -15,7 +15,7 @@ import time
 from odoo.tools import SQL
 
 from .models.crm_lead_rules import DEAL_TYPE_BY_CLIENT_STATUS
-from .models.res_partner import email_domain, normalize_company_name, normalize_phone, normalize_vat
+from .models.partner_keys import email_domain, normalize_company_name, normalize_phone, normalize_vat
 
 _logger = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ PRECREATED_COLUMNS = (
     ("res_partner", "is_data_complete", "bool", True),
     ("res_partner", "vat_normalized", "varchar", None),
     ("res_partner", "phone_normalized", "varchar", None),
+    ("res_partner", "mobile_normalized", "varchar", None),
     ("res_partner", "email_domain", "varchar", None),
     ("res_partner", "name_normalized", "varchar", None),
     ("crm_lead", "date_started", "timestamp", None),
@@ -36,11 +37,11 @@ PRECREATED_COLUMNS = (
     ("crm_lead", "recorded_after_fact", "bool", None),
     ("mail_activity", "scheduled_at", "timestamp", None),
 )
-PARTNER_KEY_COLUMNS = ("vat_normalized", "phone_normalized", "email_domain", "name_normalized")
+PARTNER_KEY_COLUMNS = ("vat_normalized", "phone_normalized", "mobile_normalized", "email_domain", "name_normalized")
 DEAL_COLUMNS = ("date_started", "deal_type", "cycle_days")
 PARTNER_BATCH = 20000
 # Created by mail.activity's init(); not a field, so Odoo does not drop it at uninstall.
-ACTIVITY_INDEX = "mail_activity_discipline_lead_idx"
+ACTIVITY_INDEX = "mail_activity_discipline_step_idx"
 # Odoo's own rules that the addon narrows (SE-2), with the domains crm ships.
 CRM_RULE_DOMAINS = {
     "crm.crm_rule_personal_lead": "['|',('user_id','=',user.id),('user_id','=',False)]",
@@ -114,11 +115,12 @@ def _fill_partner_keys(env):
         if not rows:
             return updated
         last_id = rows[-1][0]
-        columns = ([], [], [], [], [])
+        columns = ([], [], [], [], [], [])
         for partner_id, vat, phone, mobile, email, name in rows:
             keys = (
                 normalize_vat(vat),
                 normalize_phone(phone) or normalize_phone(mobile),
+                normalize_phone(mobile),
                 email_domain(email),
                 normalize_company_name(name),
             )
@@ -131,9 +133,10 @@ def _fill_partner_keys(env):
                 SQL(
                     """UPDATE res_partner partner
                           SET vat_normalized = keys.vat, phone_normalized = keys.phone,
-                              email_domain = keys.email, name_normalized = keys.name
-                         FROM unnest(%s::int[], %s::varchar[], %s::varchar[], %s::varchar[], %s::varchar[])
-                              AS keys(id, vat, phone, email, name)
+                              mobile_normalized = keys.mobile, email_domain = keys.email, name_normalized = keys.name
+                         FROM unnest(%s::int[], %s::varchar[], %s::varchar[], %s::varchar[], %s::varchar[],
+                                     %s::varchar[])
+                              AS keys(id, vat, phone, mobile, email, name)
                         WHERE partner.id = keys.id""",
                     *columns,
                 )

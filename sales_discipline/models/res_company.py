@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 
 # Field types whose "empty" value is a legitimate business value (0, False):
 # they cannot be required by the client-data policy.
@@ -60,6 +60,17 @@ class ResCompany(models.Model):
         domain=POLICY_FIELD_DOMAIN,
         help="Fields a contact person card must carry before it can be saved.",
     )
+
+    @api.constrains("discipline_client_active_days", "discipline_backdate_hours", "discipline_max_decision_makers")
+    def _check_discipline_numbers(self):
+        """The policy numbers are days, hours and counts: a window of no day or a negative count means nothing."""
+        for company in self:
+            if company.discipline_client_active_days < 1:
+                raise ValidationError(self.env._("The active client window must be at least one day."))
+            if company.discipline_backdate_hours < 0:
+                raise ValidationError(self.env._("The hours for “recorded after the fact” cannot be negative."))
+            if company.discipline_max_decision_makers < 0:
+                raise ValidationError(self.env._("The number of decision makers per client cannot be negative."))
 
     @api.model
     def _discipline_policy_fields(self):

@@ -1,10 +1,11 @@
-import re
 from contextlib import contextmanager
-from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
+
+from .partner_keys import check_raw_values
+from .rollout import warned_flag
 
 CLIENT_STATUSES = [
     ("active", "Active"),
@@ -24,36 +25,6 @@ COMPANY_SIZES = [
     ("large", "251-1000 employees"),
     ("enterprise", "Over 1000 employees"),
 ]
-# Free mailbox providers: sharing one of these domains says nothing about being the same company.
-PUBLIC_EMAIL_DOMAINS = frozenset(
-    {
-        "gmail.com",
-        "googlemail.com",
-        "yahoo.com",
-        "hotmail.com",
-        "outlook.com",
-        "live.com",
-        "icloud.com",
-        "mail.ru",
-        "bk.ru",
-        "inbox.ru",
-        "list.ru",
-        "yandex.ru",
-        "ya.ru",
-        "rambler.ru",
-        "proton.me",
-        "protonmail.com",
-    }
-)
-LEGAL_FORM_RE = re.compile(
-    r"\b(ооо|оао|зао|пао|ао|ип|нко|llc|ltd|limited|inc|corp|gmbh|sa|sas|srl|bv|plc|co)\b",
-    re.IGNORECASE,
-)
-NON_WORD_RE = re.compile(r"[\W_]+", re.UNICODE)
-NON_DIGIT_RE = re.compile(r"\D+")
-# Phone numbers are compared on their last digits, so that +7 495 …, 8 (495) … and 495 … match.
-PHONE_SIGNIFICANT_DIGITS = 10
-PHONE_MIN_DIGITS = 6
 STATUS_REFRESH_BATCH = 1000
 COMPLETENESS_REFRESH_BATCH = 1000
 # Set on the cursor (not in the context, which an RPC caller controls) while Odoo builds cards that cannot be
@@ -67,42 +38,13 @@ REASSIGNMENT_FIELDS = frozenset({"user_id", "team_id"})
 DEAL_SYNC_KEY = "sales_discipline_deal_sync"
 
 
-def normalize_company_name(name):
-    """Lower-case the name and drop legal forms, quotes and punctuation."""
-    if not name:
-        return False
-    cleaned = LEGAL_FORM_RE.sub(" ", name.lower().replace("ё", "е"))
-    cleaned = NON_WORD_RE.sub("", cleaned)
-    return cleaned or False
-
-
-def normalize_phone(phone):
-    digits = NON_DIGIT_RE.sub("", phone or "")
-    if len(digits) < PHONE_MIN_DIGITS:
-        return False
-    return digits[-PHONE_SIGNIFICANT_DIGITS:]
-
-
-def normalize_vat(vat):
-    cleaned = NON_WORD_RE.sub("", (vat or "").upper())
-    return cleaned or False
-
-
-def email_domain(email):
-    if not email or "@" not in email:
-        return False
-    domain = email.strip().rsplit("@", 1)[1].strip(" >").lower()
-    if not domain or domain in PUBLIC_EMAIL_DOMAINS:
-        return False
-    return domain
-
-
 class ResPartner(models.Model):
     """Client cards under discipline: required data, no duplicates, a computed client status."""
 
     _inherit = "res.partner"
 
     client_type = fields.Selection(CLIENT_TYPES, tracking=True)
+    discipline_warned = warned_flag()
     acquisition_source_id = fields.Many2one(
         "utm.source",
         string="Acquisition Channel",
@@ -161,10 +103,6 @@ class ResPartner(models.Model):
         copy=False,
         help="Set when the client-data policy changed; the completeness cron recomputes the card and clears it.",
     )
-    vat_normalized = fields.Char(compute="_compute_normalized_keys", store=True, index=True)
-    phone_normalized = fields.Char(compute="_compute_normalized_keys", store=True, index=True)
-    email_domain = fields.Char(compute="_compute_normalized_keys", store=True, index=True)
-    name_normalized = fields.Char(compute="_compute_normalized_keys", store=True)
     is_decision_maker = fields.Boolean(
         tracking=True,
         help="This contact person decides on purchases at the client; result calls are made to decision makers.",
@@ -224,14 +162,6 @@ class ResPartner(models.Model):
             names = (partner.missing_field_names or "").split(",")
             labels = [partner_fields[name]._description_string(self.env) for name in names if name in partner_fields]
             partner.missing_field_labels = ", ".join(sorted(labels))
-
-    @api.depends("vat", "phone", "mobile", "email", "name", "is_company")
-    def _compute_normalized_keys(self):
-        for partner in self:
-            partner.vat_normalized = normalize_vat(partner.vat)
-            partner.phone_normalized = normalize_phone(partner.phone) or normalize_phone(partner.mobile)
-            partner.email_domain = email_domain(partner.email)
-            partner.name_normalized = normalize_company_name(partner.name)
 
     def _discipline_client_partners(self):
         """All partners of these commercial entities, archived ones included, in one query."""
@@ -332,19 +262,20 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         """Refuse incomplete and duplicate client cards, whatever the path (form, RPC, import, quick-create)."""
+        check_raw_values(self, vals_list)
         partners = super().create(vals_list)
         scoped = partners._discipline_in_scope(new=True)
         unattended = self.env.cr.cache.get(UNATTENDED_CARDS_KEY)
         if not self._discipline_skips_policy():
             if not unattended:
-                scoped._discipline_enforce(scoped._discipline_card_fields())
+                scoped._discipline_enforce(scoped._discipline_card_fields(), new=True)
             elif unattended[0] == FROM_EMAILS:
                 # people met in emails are recorded as they come; a company is still a client card
                 companies = scoped.filtered("is_company")
-                companies._discipline_enforce(companies._discipline_card_fields())
+                companies._discipline_enforce(companies._discipline_card_fields(), new=True)
             else:
                 # crm knows a name and an email, not the client's data: only what it does say is checked
-                scoped._discipline_enforce(scoped._discipline_card_fields(), only_fields=frozenset())
+                scoped._discipline_enforce(scoped._discipline_card_fields(), only_fields=frozenset(), new=True)
         scoped._discipline_store_completeness()
         if unattended:
             unattended[1].extend(scoped.ids)
@@ -363,6 +294,7 @@ class ResPartner(models.Model):
         Checked on the result, after ``super()``. A write that only changes the responsible salesperson (a handover,
         a reassignment) does not edit the client's data: only the salesperson rules (CL-3) apply to it, and an
         incomplete card stays listed as incomplete."""
+        check_raw_values(self, [vals])
         result = super().write(vals)
         touched = set(vals)
         if touched & self._discipline_watched_fields():
@@ -428,7 +360,8 @@ class ResPartner(models.Model):
         company = self.env.company
         fields_ = set(company._discipline_required_field_names(is_company=True))
         fields_ |= set(company._discipline_required_field_names(is_company=False))
-        fields_ |= {"is_company", "parent_id", "type", "user_id", "vat", "phone", "mobile", "email", "name"}
+        fields_ |= {"is_company", "company_type", "parent_id", "type", "user_id", "vat", "phone", "mobile", "email"}
+        fields_.add("name")
         return fields_
 
     def _discipline_card_fields(self):
@@ -436,7 +369,8 @@ class ResPartner(models.Model):
         return self._discipline_watched_fields()
 
     def _discipline_in_scope(self, new=False):
-        """Client companies and contact persons; not the partners of users, of companies, nor addresses.
+        """Client companies, contact persons and addresses without a client; not the partners of users, of companies,
+        nor the addresses of a client.
 
         New partners cannot belong to a user or a company yet: Odoo creates those through res.users and
         res.company, which mark them exempt, so the look-ups are only needed for existing partners.
@@ -446,7 +380,8 @@ class ResPartner(models.Model):
         )
         if exempt_context:
             return self.browse()
-        candidates = self.filtered(lambda p: p.is_company or p.type == "contact")
+        # an address (invoice, delivery, other) belongs to its client; one without a client is a card in disguise
+        candidates = self.filtered(lambda p: p.is_company or p.type == "contact" or not p.parent_id)
         if not candidates or new:
             return candidates
         exempt_ids = set(
@@ -476,8 +411,10 @@ class ResPartner(models.Model):
         names = self._discipline_missing_fields() if names is None else names
         return ", ".join(sorted(self._fields[name]._description_string(self.env) for name in names))
 
-    def _discipline_enforce(self, touched, only_fields=None):
-        """Raise one message that names, for each refused card, every missing field and every broken rule.
+    def _discipline_enforce(self, touched, only_fields=None, new=False):
+        """Check these cards in the modes of their companies' rollout: refuse, in one message that names for each
+        card every missing field and every broken rule, what "enforce" refuses; record as a rule warning what
+        "warn" lets through; skip what is "off".
 
         ``only_fields`` limits the missing-data check to these fields: a reassignment checks the salesperson only,
         a card crm builds from a lead nothing it cannot know. The salesperson and duplicate rules always apply."""
@@ -489,44 +426,74 @@ class ResPartner(models.Model):
                     body=self.env._("Client data policy bypassed by %(user)s.", user=self.env.user.name)
                 )
             return
-        problems = []
+        Warning = self.env["sales.discipline.warning"]
+        cards = Warning._discipline_in_force("client_cards", self)
+        Warning._discipline_settle(
+            cards,
+            {"client_cards": cards._discipline_card_problems(only_fields)},
+            self.env._("The client card cannot be saved:"),
+            new=new,
+        )
+        if touched & {"vat", "phone", "mobile", "email", "name", "is_company", "company_type"}:
+            companies = Warning._discipline_in_force("duplicates", self.filtered("is_company"))
+            problems = companies._discipline_check_duplicates()
+            Warning._discipline_settle(companies, {"duplicates": problems}, "", new=new)
+
+    def _discipline_card_problems(self, only_fields=None):
+        """CL-1 … CL-4: {card id: [problems]}, the missing fields (those of ``only_fields`` when given) and the
+        salesperson rule (CL-3)."""
+        problems = {}
         for partner in self:
             missing = partner._discipline_missing_fields()
             if only_fields is not None:
                 missing = [name for name in missing if name in only_fields]
             if missing:
-                problems.append(
+                problems[partner.id] = [
                     self.env._(
                         "%(card)s: fill in %(fields)s.",
                         card=partner.display_name or self.env._("New card"),
                         fields=partner._discipline_missing_labels(missing),
                     )
-                )
-        problems += self.filtered("is_company")._discipline_salesperson_problems()
-        if problems:
-            raise ValidationError(
-                self.env._("The client card cannot be saved:\n%(problems)s", problems="\n".join(problems))
-            )
-        if touched & {"vat", "phone", "mobile", "email", "name", "is_company"}:
-            self.filtered("is_company")._discipline_check_duplicates()
+                ]
+        for partner_id, text in self.filtered("is_company")._discipline_salesperson_problems().items():
+            problems.setdefault(partner_id, []).append(text)
+        return problems
+
+    def _discipline_family_problems(self, family):
+        """Every problem of ``family`` these cards have now, whatever was edited: rechecks an open rule warning."""
+        if family == "client_cards":
+            return self._discipline_card_problems()
+        if family == "duplicates":
+            return self.filtered("is_company")._discipline_check_duplicates()
+        return {}
+
+    def _discipline_warning_owner(self):
+        """The salesperson who must fix a rule warning of this card, and their team."""
+        self.ensure_one()
+        user = self.sudo().user_id
+        return user, user.sale_team_id
+
+    def unlink(self):
+        """A deleted card takes its rule warnings along."""
+        self.env["sales.discipline.warning"]._discipline_forget(self)
+        return super().unlink()
 
     def _discipline_salesperson_problems(self):
-        """CL-3: the responsible salesperson is an active internal user who belongs to a sales team."""
+        """CL-3: the responsible salesperson is an active internal user who belongs to a sales team; {card id:
+        problem} for the cards whose salesperson is not."""
         users = self.user_id
         if not users:
-            return []
+            return {}
         valid = self._discipline_valid_salespeople(users)
-        problems = []
+        problems = {}
         for partner in self.filtered("user_id"):
             user = partner.user_id.sudo()
             if user not in valid:
-                problems.append(
-                    self.env._(
-                        "%(card)s: the responsible salesperson %(user)s must be an active internal user "
-                        "who belongs to a sales team.",
-                        card=partner.display_name,
-                        user=user.name,
-                    )
+                problems[partner.id] = self.env._(
+                    "%(card)s: the responsible salesperson %(user)s must be an active internal user "
+                    "who belongs to a sales team.",
+                    card=partner.display_name,
+                    user=user.name,
                 )
         return problems
 
@@ -548,347 +515,3 @@ class ResPartner(models.Model):
         )
         in_team = {row[0] for row in self.env.cr.fetchall()}
         return users.sudo().filtered(lambda user: user.active and not user.share and user.id in in_team)
-
-    # ------------------------------------------------------------------
-    # Duplicates
-    # ------------------------------------------------------------------
-
-    def _discipline_duplicate_keys(self):
-        """The normalised keys of these companies, computed in Python: no flush is needed before matching."""
-        return {
-            partner.id: {
-                "vat": normalize_vat(partner.vat),
-                "phone": normalize_phone(partner.phone) or normalize_phone(partner.mobile),
-                "email": email_domain(partner.email),
-                "name": normalize_company_name(partner.name),
-                "company": partner.company_id.id,
-            }
-            for partner in self
-        }
-
-    @api.model
-    def _discipline_same_client(self, keys, other, criterion):
-        if keys["company"] and other["company"] and keys["company"] != other["company"]:
-            return False
-        if criterion != "email":
-            return keys[criterion] == other[criterion]
-        names = (keys["name"] or "", other["name"] or "")
-        return keys["email"] == other["email"] and all(names) and (names[0] in names[1] or names[1] in names[0])
-
-    def _discipline_find_duplicates(self):
-        """Return {partner id: (existing id, criterion)}: one query on the indexed normalised columns, only for the
-        keys these companies have, plus a comparison within the batch (an import of two rows for one client)."""
-        if not self:
-            return {}
-        keys = self._discipline_duplicate_keys()
-        branches = []
-        for criterion, column in (("vat", "vat_normalized"), ("phone", "phone_normalized"), ("email", "email_domain")):
-            values = sorted({k[criterion] for k in keys.values() if k[criterion]})
-            if values:
-                branches.append(
-                    SQL(
-                        "SELECT id, %s, vat_normalized, phone_normalized, email_domain, name_normalized, company_id "
-                        "FROM res_partner WHERE %s = ANY(%s) AND is_company AND active AND id <> ALL(%s)",
-                        criterion,
-                        SQL.identifier(column),
-                        values,
-                        self.ids,
-                    )
-                )
-        candidates = []
-        if branches:
-            # other cards may have pending changes (archived, edited) in this transaction
-            self.env["res.partner"].flush_model(
-                ["active", "is_company", "company_id", "vat_normalized", "phone_normalized", "email_domain"]
-            )
-            self.env.cr.execute(SQL(" UNION ALL ").join(branches))
-            candidates = [
-                (row[0], row[1], {"vat": row[2], "phone": row[3], "email": row[4], "name": row[5], "company": row[6]})
-                for row in self.env.cr.fetchall()
-            ]
-        # earlier rows of the same batch count as existing clients for the later ones
-        ordered = self.sorted("id")
-        duplicates = {}
-        for index, partner in enumerate(ordered):
-            own = keys[partner.id]
-            pool = candidates + [
-                (earlier.id, criterion, keys[earlier.id])
-                for earlier in ordered[:index]
-                for criterion in ("vat", "phone", "email")
-            ]
-            matches = sorted(
-                (existing_id, criterion)
-                for existing_id, criterion, other in pool
-                if own[criterion] and self._discipline_same_client(own, other, criterion)
-            )
-            if matches:
-                order = ("vat", "phone", "email")
-                best = min(matches, key=lambda match: (order.index(match[1]), match[0]))
-                duplicates[partner.id] = best
-        return duplicates
-
-    def _discipline_check_duplicates(self):
-        duplicates = self._discipline_find_duplicates()
-        if not duplicates:
-            return
-        criteria = {
-            "vat": self.env._("tax ID"),
-            "phone": self.env._("phone"),
-            "email": self.env._("email domain and name"),
-        }
-        existing = self.browse([existing_id for existing_id, _criterion in duplicates.values()]).sudo()
-        names = {partner.id: partner.display_name for partner in existing}
-        if self._discipline_bypass_requested("sales_discipline_allow_duplicate"):
-            for partner in self.filtered(lambda p: p.id in duplicates):
-                existing_id, criterion = duplicates[partner.id]
-                partner.message_post(
-                    body=self.env._(
-                        "Saved as a deliberate duplicate of %(existing)s (#%(id)s, same %(criterion)s) by %(user)s.",
-                        existing=names[existing_id],
-                        id=existing_id,
-                        criterion=criteria[criterion],
-                        user=self.env.user.name,
-                    )
-                )
-            return
-        lines = []
-        for partner in self.filtered(lambda p: p.id in duplicates):
-            existing_id, criterion = duplicates[partner.id]
-            lines.append(
-                self.env._(
-                    "%(card)s duplicates the existing client %(existing)s (#%(id)s): same %(criterion)s. "
-                    "Open the existing card instead.",
-                    card=partner.display_name,
-                    existing=names[existing_id],
-                    id=existing_id,
-                    criterion=criteria[criterion],
-                )
-            )
-        raise ValidationError("\n".join(lines))
-
-    # ------------------------------------------------------------------
-    # Completeness and status
-    # ------------------------------------------------------------------
-
-    def _discipline_refresh_completeness(self):
-        """Store, per card, what the policy finds missing, so that incomplete cards can be listed and filtered."""
-        self._discipline_in_scope()._discipline_store_completeness()
-
-    @api.model
-    def _discipline_mark_completeness_outdated(self, companies):
-        """Mark the cards the policies of ``companies`` apply to (theirs and the shared ones) in one statement, and
-        wake the completeness cron: a policy change never recomputes the client base inside the request."""
-        self.flush_model(["company_id", "is_company", "type", "discipline_completeness_outdated"])
-        self.env.cr.execute(
-            SQL(
-                """UPDATE res_partner SET discipline_completeness_outdated = TRUE
-                    WHERE (company_id IS NULL OR company_id = ANY(%(companies)s))
-                      AND (is_company OR type = 'contact')
-                      AND discipline_completeness_outdated IS NOT TRUE""",
-                companies=companies.ids,
-            )
-        )
-        self.invalidate_model(["discipline_completeness_outdated"])
-        cron = self.env.ref("sales_discipline.ir_cron_refresh_completeness", raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger()
-
-    def _discipline_store_completeness(self):
-        updates = {}
-        for partner in self:
-            required = partner._discipline_required_fields()
-            missing = partner._discipline_missing_fields()
-            percent = round(100 * (len(required) - len(missing)) / len(required)) if required else 100
-            key = (",".join(missing) or False, percent)
-            if (partner.missing_field_names, partner.data_completeness) != key:
-                updates.setdefault(key, []).append(partner.id)
-        for (missing, percent), ids in updates.items():
-            self.browse(ids).sudo().write(
-                {"missing_field_names": missing, "data_completeness": percent, "is_data_complete": not missing}
-            )
-
-    def _discipline_refresh_client_status(self):
-        """Compute Active / Lost / Inquiry from won deals (and confirmed sale orders) for these commercial partners."""
-        commercial = self.commercial_partner_id
-        if not commercial:
-            return
-        last_dates = commercial._discipline_last_purchase_dates()
-        today = fields.Date.context_today(self)
-        groups = {}
-        for company in commercial.company_id | self.env.company:
-            threshold = today - timedelta(days=company.discipline_client_active_days)
-            for partner in commercial.filtered(lambda p, c=company: (p.company_id or self.env.company) == c):
-                last = last_dates.get(partner.id)
-                if not last:
-                    status = "inquiry"
-                elif last >= threshold:
-                    status = "active"
-                else:
-                    status = "lost"
-                groups.setdefault((status, last or False), []).append(partner.id)
-        for (status, last), ids in groups.items():
-            self.browse(ids).sudo().write(
-                {"client_status": status, "last_purchase_date": last, "client_status_date": today}
-            )
-
-    def _discipline_last_purchase_dates(self):
-        """Last won deal (or confirmed sale order, when Sales is installed) per commercial partner."""
-        partners = self._discipline_client_partners()
-        commercial_of = {p.id: p.commercial_partner_id.id for p in partners}
-        last_dates = {}
-
-        def merge(partner_id, moment):
-            key = commercial_of.get(partner_id)
-            if key and moment:
-                day = fields.Date.to_date(moment)
-                if last_dates.get(key) is None or day > last_dates[key]:
-                    last_dates[key] = day
-
-        won = (
-            self.env["crm.lead"]
-            .sudo()
-            ._read_group(
-                [("partner_id", "in", partners.ids), ("stage_id.is_won", "=", True)],
-                groupby=["partner_id"],
-                aggregates=["date_closed:max"],
-            )
-        )
-        for partner, moment in won:
-            merge(partner.id, moment)
-        if "sale.order" in self.env:
-            orders = (
-                self.env["sale.order"]
-                .sudo()
-                ._read_group(
-                    [("partner_id", "in", partners.ids), ("state", "=", "sale")],
-                    groupby=["partner_id"],
-                    aggregates=["date_order:max"],
-                )
-            )
-            for partner, moment in orders:
-                merge(partner.id, moment)
-        return last_dates
-
-    @api.model
-    def _cron_discipline_refresh_clients(self, batch_size=STATUS_REFRESH_BATCH):
-        """Daily: refresh the client status in batches, reporting progress to the scheduler."""
-        today = fields.Date.context_today(self)
-        domain = [
-            ("parent_id", "=", False),
-            "|",
-            ("client_status_date", "=", False),
-            ("client_status_date", "<", today),
-        ]
-        todo = self.search(domain, limit=batch_size, order="id")
-        todo._discipline_refresh_client_status()
-        remaining = self.search_count(domain)
-        self.env["ir.cron"]._notify_progress(done=len(todo), remaining=remaining)
-        return remaining
-
-    @api.model
-    def _cron_discipline_refresh_completeness(self, batch_size=COMPLETENESS_REFRESH_BATCH):
-        """Recompute, batch by batch, the completeness of the cards marked by a policy change or at install."""
-        Partner = self.with_context(active_test=False)
-        domain = [("discipline_completeness_outdated", "=", True)]
-        todo = Partner.search(domain, limit=batch_size, order="id")
-        todo._discipline_refresh_completeness()
-        if todo:
-            # a technical flag: cleared without touching the cards' write date
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE res_partner SET discipline_completeness_outdated = FALSE WHERE id = ANY(%s)",
-                    todo.ids,
-                )
-            )
-            todo.invalidate_recordset(["discipline_completeness_outdated"])
-        remaining = Partner.search_count(domain)
-        self.env["ir.cron"]._notify_progress(done=len(todo), remaining=remaining)
-        return remaining
-
-    # ------------------------------------------------------------------
-    # Actions
-    # ------------------------------------------------------------------
-
-    def action_view_won_deals(self):
-        """Open the won deals of the client and of its contacts."""
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("crm.crm_lead_opportunities")
-        action["domain"] = [
-            ("partner_id", "in", self.commercial_partner_id._discipline_client_partners().ids),
-            ("stage_id.is_won", "=", True),
-        ]
-        action["context"] = {"create": False}
-        return action
-
-    def action_add_to_winback(self):
-        """RO-6: put lost clients on the win-back list, remembering who lost them."""
-        not_lost = self.filtered(lambda p: p.commercial_partner_id.client_status != "lost")
-        if not_lost:
-            raise UserError(
-                self.env._(
-                    "Only lost clients go on the win-back list: %(clients)s.",
-                    clients=", ".join(not_lost.mapped("display_name")),
-                )
-            )
-        for lost_by, partners in self.grouped("user_id").items():
-            partners.write({"winback_listed": True, "winback_lost_by_id": lost_by.id})
-        return True
-
-    def action_start_winback(self):
-        """Open a win-back deal for the client, owned by a hunter other than the salesperson who lost it."""
-        self.ensure_one()
-        if not self.winback_listed:
-            raise UserError(self.env._("Put %(client)s on the win-back list first.", client=self.display_name))
-        team, owner = self._discipline_winback_owner()
-        if not owner:
-            raise UserError(
-                self.env._(
-                    "No sales team has a hunter other than %(user)s to win %(client)s back.",
-                    user=self.winback_lost_by_id.name,
-                    client=self.display_name,
-                )
-            )
-        deal = self.env["crm.lead"].create(
-            {
-                "name": self.env._("Win-back: %(client)s", client=self.name),
-                "type": "opportunity",
-                "partner_id": self.id,
-                "team_id": team.id,
-                "deal_type": "returning",
-                "winback_excluded_user_id": self.winback_lost_by_id.id,
-                "user_id": owner.id,
-                "next_step_type_id": self.env.ref("mail.mail_activity_data_call").id,
-                "next_step_goal": self.env._("Find out why the client left and agree a meeting"),
-                "next_step_deadline": fields.Date.context_today(self) + timedelta(days=1),
-            }
-        )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "crm.lead",
-            "res_id": deal.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
-
-    def _discipline_winback_owner(self):
-        """The team of the client's last deal if it has a hunter other than who lost the client, else the first
-        pipeline that has one (a client lost by a farmer is won back by the hunters); and that hunter."""
-        self.ensure_one()
-        last_deal = (
-            self.env["crm.lead"]
-            .with_context(active_test=False)
-            .search(
-                [("partner_id", "child_of", self.commercial_partner_id.id), ("team_id", "!=", False)],
-                order="id desc",
-                limit=1,
-            )
-        )
-        teams = last_deal.team_id | self.env["crm.team"].search(
-            [("use_opportunities", "=", True), ("company_id", "in", [False, self.env.company.id])], order="sequence"
-        )
-        Lead = self.env["crm.lead"]
-        for team in teams:
-            owner = Lead._discipline_pick_owner(team, "hunter", excluded_user=self.winback_lost_by_id)
-            if owner:
-                return team, owner
-        return self.env["crm.team"], self.env["res.users"]

@@ -1,9 +1,13 @@
 import logging
+from datetime import timedelta
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.modules.registry import Registry
 
 _logger = logging.getLogger(__name__)
+# Refused attempts of one user on one model through one route within this window add up on one row, so that a
+# script retrying an export cannot flood the log.
+REFUSED_WINDOW = timedelta(minutes=1)
 
 EXPORT_ROUTES = [
     ("rpc", "export_data call"),
@@ -29,6 +33,9 @@ class SalesDisciplineExportLog(models.Model):
     record_count = fields.Integer(string="Records", readonly=True)
     route = fields.Selection(EXPORT_ROUTES, readonly=True, index=True)
     allowed = fields.Boolean(readonly=True, index=True)
+    attempts = fields.Integer(
+        default=1, readonly=True, help="Refused attempts within a minute of the first one are counted on one row."
+    )
     create_date = fields.Datetime(string="When", readonly=True)
 
     @api.model
@@ -58,6 +65,28 @@ class SalesDisciplineExportLog(models.Model):
                     values = dict(values, user_id=False)
                 if not env["res.company"].browse(values["company_id"]).exists():
                     values = dict(values, company_id=False)
-                env["sales.discipline.export.log"].create(values)
+                env["sales.discipline.export.log"]._discipline_add_refusal(values)
         except Exception:
             _logger.exception("Could not log the refused export of %s by %s", values["model_name"], values["user_name"])
+
+    @api.model
+    def _discipline_add_refusal(self, values):
+        """Count a refused attempt on the row of the same user, model and route opened within the last minute, or
+        open one."""
+        recent = self.search(
+            [
+                ("user_id", "=", values["user_id"] or False),
+                ("model_name", "=", values["model_name"]),
+                ("route", "=", values["route"]),
+                ("allowed", "=", False),
+                ("create_date", ">=", fields.Datetime.now() - REFUSED_WINDOW),
+            ],
+            order="id desc",
+            limit=1,
+        )
+        if recent:
+            recent.write(
+                {"attempts": recent.attempts + 1, "record_count": max(recent.record_count, values["record_count"])}
+            )
+        else:
+            self.create(values)

@@ -97,7 +97,9 @@ class TestExportRoutes(HttpCase):
         self.authenticate("sd_http_sales", "sd_http_sales")
         for route in ("/web/export/csv", "/web/export/xlsx"):
             self.assertEqual(self._list_export(route).status_code, 403)
-        self.assertEqual(len(self._logs(self.salesperson, "list", False)), 2)
+        # refused attempts within a minute add up on one row: a script cannot flood the log
+        refused = self._logs(self.salesperson, "list", False)
+        self.assertEqual((len(refused), refused.attempts), (1, 2))
         self.assertEqual(self._list_export("/web/export/csv", groupby=["country_id"]).status_code, 403)
         self.assertEqual(len(self._logs(self.salesperson, "grouped", False)), 1)
 

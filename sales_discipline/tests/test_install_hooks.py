@@ -123,13 +123,13 @@ class TestInstallHooks(TransactionCase):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                "UPDATE res_partner SET vat_normalized = NULL, phone_normalized = NULL, email_domain = NULL, "
-                "name_normalized = NULL"
+                "UPDATE res_partner SET vat_normalized = NULL, phone_normalized = NULL, mobile_normalized = NULL, "
+                "email_domain = NULL, name_normalized = NULL"
             )
         )
         hooks._fill_partner_keys(self.env)
         filled = self._stored("res.partner", names, partners.ids)
-        self.assertEqual(filled[partners[0].id], ("RU7701234567", "4951234567", "romashka.ru", "ромашка"))
+        self.assertEqual(filled[partners[0].id], ("RU7701234567", "4951234567", None, "romashka.ru", "ромашка"))
         self.assertEqual(filled, self._recomputed("res.partner", names, partners.ids))
 
     def test_activity_time_equals_the_compute(self):
