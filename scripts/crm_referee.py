@@ -1,11 +1,12 @@
 """Compare two pytest junit XML runs of crm's own tests: stock CRM against CRM + sales_discipline.
 
-Usage: crm_referee.py STOCK.xml ADDON.xml --intended FILE.csv [--details]
+Usage: crm_referee.py STOCK.xml ADDON.xml [--intended FILE.csv] [--label TEXT] [--details]
 
 A test id is ``test_file.py::Class::test_name``; its outcome is passed, failed, error or skipped
 (a test absent from one run is "absent"). Exits 1 when a test's outcome differs between the runs and
 the intended-differences file does not list it (with that outcome), when a listed difference no longer
 occurs (a stale entry), or when a tour was skipped for want of a browser; exits 2 on unreadable input.
+Without ``--intended`` no difference is allowed: the addon with every policy off must give stock's results.
 
 The intended-differences file is a CSV with the header ``test,addon_outcome,message,rule,why``; lines
 starting with ``#`` are comments. ``message``, when given, must appear in the test's failure (so that a
@@ -150,14 +151,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("stock", help="junit XML of crm's tests on stock CRM")
     parser.add_argument("addon", help="junit XML of crm's tests with the addon installed")
-    parser.add_argument("--intended", required=True, help="CSV of intended differences")
+    parser.add_argument("--intended", help="CSV of intended differences (none allowed without it)")
+    parser.add_argument("--label", default="CRM + sales_discipline", help="what the second run is")
     parser.add_argument("--details", action="store_true", help="print the addon run's message under each row")
     args = parser.parse_args()
 
     stock, addon = read_junit(args.stock), read_junit(args.addon)
-    intended, problems = read_intended(args.intended)
-    print(f"stock CRM:             {len(stock)} tests: {counts(stock)}")
-    print(f"CRM + sales_discipline: {len(addon)} tests: {counts(addon)}")
+    intended, problems = read_intended(args.intended) if args.intended else ({}, [])
+    width = max(len("stock CRM"), len(args.label)) + 1
+    print(f"{'stock CRM:':<{width}} {len(stock)} tests: {counts(stock)}")
+    print(f"{args.label + ':':<{width}} {len(addon)} tests: {counts(addon)}")
 
     rows, unexpected, stale = [], 0, 0
     for test in sorted(set(stock) | set(addon)):

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from .crm_lead_flags import FLAG_NO_NEXT_STEP
 from .mail_activity_type import DATE_PRECISIONS
@@ -38,14 +38,37 @@ class CrmLead(models.Model):
         "activity_ids.task_check_user_id",
     )
     def _compute_next_step(self):
-        """The fields of _discipline_next_activity: it picks the first active activity by due date, then id."""
+        """The fields of _discipline_next_activity (the first active activity by due date, then id, that is not a
+        colleague's check), for all these deals in one query: loading each deal's activities through the ORM
+        checks their access again, on a deal the user already reads. A deal being edited shows its saved step."""
+        ids = [lead._origin.id for lead in self if lead._origin.id]
+        steps = {}
+        if ids:
+            self.env["mail.activity"].flush_model(
+                [
+                    *("res_model", "res_id", "active", "task_check_user_id", "date_deadline"),
+                    *("activity_type_id", "goal", "scheduled_at", "date_start"),
+                ]
+            )
+            self.env.cr.execute(
+                SQL(
+                    """SELECT DISTINCT ON (res_id)
+                              res_id, activity_type_id, goal, date_deadline, scheduled_at, date_start
+                         FROM mail_activity
+                        WHERE res_model = 'crm.lead' AND res_id = ANY(%s) AND active AND task_check_user_id IS NULL
+                        ORDER BY res_id, date_deadline, id""",
+                    ids,
+                )
+            )
+            steps = {res_id: values for res_id, *values in self.env.cr.fetchall()}
+        ActivityType = self.env["mail.activity.type"]
         for lead in self:
-            step = lead._discipline_next_activity()
-            lead.next_step_type_id = step.activity_type_id
-            lead.next_step_goal = step.goal
-            lead.next_step_deadline = step.date_deadline
-            lead.next_step_at = step.scheduled_at
-            lead.next_step_date_start = step.date_start
+            type_id, goal, deadline, at, date_start = steps.get(lead._origin.id) or (None,) * 5
+            lead.next_step_type_id = ActivityType.browse(type_id or ())
+            lead.next_step_goal = goal or False
+            lead.next_step_deadline = deadline or False
+            lead.next_step_at = at or False
+            lead.next_step_date_start = date_start or False
 
     @api.depends("next_step_type_id")
     def _compute_next_step_precision(self):
@@ -125,19 +148,18 @@ class CrmLead(models.Model):
         self.ensure_one()
         return self.team_id.next_step_policy or "flag"
 
-    def _discipline_check_next_step(self):
-        """NS-1: a deal of a strict team cannot be saved without its next step (has_next_step, one definition)."""
+    def _discipline_next_step_problems(self):
+        """{deal id: [problem]} for the open deals of strict teams that have no next step."""
         strict = self.filtered(lambda lead: lead._discipline_next_step_policy() == "refuse")
         without_ids = self._discipline_ids_matching(FLAG_NO_NEXT_STEP, strict.ids)
-        without = strict.filtered(lambda lead: lead.id in without_ids)
-        if without:
-            names = ", ".join(without.mapped("name"))
-            raise ValidationError(
-                self.env._(
-                    "Plan the next step (type, goal and date) of %(deals)s before saving: every open deal needs one.",
-                    deals=names,
-                )
-            )
+        return {lead.id: [lead._discipline_no_next_step_text()] for lead in strict if lead.id in without_ids}
+
+    def _discipline_no_next_step_text(self):
+        self.ensure_one()
+        return self.env._(
+            "Plan the next step (type, goal and date) of %(deal)s before saving: every open deal needs one.",
+            deal=self.name,
+        )
 
     def _discipline_next_activity(self):
         self.ensure_one()

@@ -12,6 +12,9 @@ DEAL_TYPES = [
 ]
 # The deal type a new deal gets from its client's status (DL-1).
 DEAL_TYPE_BY_CLIENT_STATUS = {"active": "expansion", "lost": "returning", "inquiry": "new_sale"}
+# The start date is stamped when the deal is created, within the creating transaction: further apart from its
+# creation than a long import lasts, it was moved (DL-4; used to recheck a warning only).
+START_DATE_TOLERANCE_SECONDS = 3600
 
 
 class CrmLead(models.Model):
@@ -114,14 +117,44 @@ class CrmLead(models.Model):
         self.filtered("active").write({**values, "active": False, "probability": 0, "automated_probability": 0})
         return super().action_set_lost(**values)
 
+    def _discipline_deal_data_problems(self, touched, is_create, moving, moved_start=None):
+        """DL-1, DL-2, DL-4: {deal id: [problems]} of the deal type, the stage's required data and the start date;
+        None when this save touched none of what they check."""
+        checks = [
+            self._discipline_deal_type_problems(touched, is_create),
+            self._discipline_stage_problems(touched, is_create, moving),
+            self._discipline_start_date_problems(moved_start) if moved_start else None,
+        ]
+        if all(check is None for check in checks):
+            return None
+        problems = {}
+        for check in filter(None, checks):
+            for lead_id, texts in check.items():
+                problems.setdefault(lead_id, []).extend(texts)
+        return problems
+
+    def _discipline_start_date_problems(self, moved):
+        """DL-4: the deals among these whose start date was moved (``moved``)."""
+        return {
+            lead.id: [self.env._("%(deal)s: the start date of a deal cannot be changed.", deal=lead.name)]
+            for lead in self & moved
+        }
+
+    def _discipline_start_date_moved(self):
+        """A start date far from the deal's creation was moved (it is stamped when the deal is created)."""
+        self.ensure_one()
+        if not (self.date_started and self.create_date):
+            return False
+        return abs((self.date_started - self.create_date).total_seconds()) > START_DATE_TOLERANCE_SECONDS
+
     def _discipline_deal_type_problems(self, touched, is_create):
         if not (is_create or {"deal_type", "type"} & touched):
-            return []
-        return [
-            self.env._("%(deal)s: choose the deal type.", deal=lead.name)
+            return None
+        return {
+            lead.id: [self.env._("%(deal)s: choose the deal type.", deal=lead.name)]
             for lead in self
             if lead.type == "opportunity" and not lead.deal_type
-        ]
+        }
 
     @api.model
     def _discipline_field_missing(self, lead, name):
@@ -134,41 +167,45 @@ class CrmLead(models.Model):
         return not value
 
     def _discipline_stage_problems(self, touched, is_create, moving):
-        """DL-2: the stage's required fields, checked on entry and whenever one of them is edited."""
-        problems = []
+        """DL-2: the stage's required fields, checked on entry and whenever one of them is edited; None when no deal
+        was checked."""
+        problems = {}
+        checked = False
         for lead in self.filtered(lambda lead: lead.active and lead.type == "opportunity" and lead.stage_id):
             names = lead.stage_id._discipline_required_field_names()
-            if not (is_create or lead in moving or set(names) & touched):
+            # a lead turned (back) into an opportunity enters its stage as an opportunity
+            if not (is_create or lead in moving or (set(names) | {"type"}) & touched):
                 continue
+            checked = True
             missing = [name for name in names if name in self._fields and self._discipline_field_missing(lead, name)]
             if missing:
                 labels = ", ".join(sorted(self._fields[name]._description_string(self.env) for name in missing))
-                problems.append(
+                problems[lead.id] = [
                     self.env._(
                         "%(deal)s: the stage %(stage)s requires %(fields)s.",
                         deal=lead.name,
                         stage=lead.stage_id.name,
                         fields=labels,
                     )
-                )
-        return problems
+                ]
+        return problems if checked else None
 
     def _discipline_loss_problems(self, touched):
         """DL-3: a lost deal carries a reason from the catalogue, and its detail where the reason needs one."""
-        if not {"active", "lost_reason_id", "lost_comment"} & touched:
-            return []
-        problems = []
+        if not {"active", "lost_reason_id", "lost_comment", "type"} & touched:
+            return None
+        problems = {}
         for lead in self.filtered(lambda lead: not lead.active and lead.type == "opportunity"):
             if not lead.lost_reason_id:
-                problems.append(self.env._("%(deal)s: choose the refusal reason.", deal=lead.name))
+                problems[lead.id] = [self.env._("%(deal)s: choose the refusal reason.", deal=lead.name)]
             elif lead.lost_reason_id.requires_comment and not (lead.lost_comment or "").strip():
-                problems.append(
+                problems[lead.id] = [
                     self.env._(
                         "%(deal)s: the reason “%(reason)s” needs a detail in the comment.",
                         deal=lead.name,
                         reason=lead.lost_reason_id.name,
                     )
-                )
+                ]
         return problems
 
     def _discipline_next_stage(self):

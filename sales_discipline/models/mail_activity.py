@@ -5,7 +5,14 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, plaintext2html
 
+from .rollout import warned_flag
+
 DONE_ACTIVITY_CACHE_KEY = "sales_discipline_done_activity_ids"
+# Set on the cursor while activities are scheduled through mail.activity.mixin.activity_schedule: by an app's code,
+# or by a person in the Schedule Activity dialog (which calls the same method).
+SCHEDULED_BY_KEY = "sales_discipline_scheduled_by"
+SCHEDULED_BY_CODE = "code"
+SCHEDULED_BY_PERSON = "person"
 # Tasks to colleagues (TK-1, TK-2) are what a person assigns on deals and client cards; activities that other apps
 # and automations schedule (``automated``) and activities on other models are theirs, not tasks.
 TASK_MODELS = ("crm.lead", "res.partner")
@@ -18,6 +25,7 @@ class MailActivity(models.Model):
 
     _inherit = "mail.activity"
 
+    discipline_warned = warned_flag()
     goal = fields.Char(help="What this step must achieve, e.g. “sell the meeting” or “agree the contract terms”.")
     date_precision = fields.Selection(related="activity_type_id.date_precision")
     scheduled_at = fields.Datetime(
@@ -74,6 +82,10 @@ class MailActivity(models.Model):
         index="btree_not_null",
         help="This activity asks the colleague who set a task to check the result reported by this person (TK-2).",
     )
+    discipline_step_enforced = fields.Boolean(
+        compute="_compute_discipline_step_enforced",
+        help="A step on a deal of a company that enforces the next-step rules: the form asks for its goal.",
+    )
     task_check_summary = fields.Char(
         string="Task Checked",
         readonly=True,
@@ -82,11 +94,14 @@ class MailActivity(models.Model):
     )
 
     def init(self):
-        """Partial index serving the deals' next-step anti-joins (without next step, overdue, stale)."""
+        """Partial index serving the deals' next-step anti-joins (without next step, overdue, stale, the team
+        counters): a colleague's result check is not a step, so it is left out of the index as of the conditions.
+        Replaces the index of 18.0.1.1.0, which kept the result checks."""
+        self.env.cr.execute(SQL("DROP INDEX IF EXISTS mail_activity_discipline_lead_idx"))
         self.env.cr.execute(
             SQL(
-                "CREATE INDEX IF NOT EXISTS mail_activity_discipline_lead_idx ON mail_activity (res_id, date_deadline) "
-                "WHERE res_model = 'crm.lead' AND active"
+                "CREATE INDEX IF NOT EXISTS mail_activity_discipline_step_idx ON mail_activity (res_id, date_deadline) "
+                "WHERE res_model = 'crm.lead' AND active AND task_check_user_id IS NULL"
             )
         )
 
@@ -97,6 +112,13 @@ class MailActivity(models.Model):
                 activity.scheduled_at = activity.calendar_event_id.start
             elif not activity.scheduled_at:
                 activity.scheduled_at = False
+
+    @api.depends("res_model", "res_id")
+    def _compute_discipline_step_enforced(self):
+        for activity in self:
+            activity.discipline_step_enforced = (
+                activity.res_model == "crm.lead" and activity._discipline_company_mode("next_step") == "enforce"
+            )
 
     @api.onchange("activity_type_id")
     def _onchange_activity_type_goal(self):
@@ -117,8 +139,8 @@ class MailActivity(models.Model):
                 vals["goal"] = default_goals[vals["activity_type_id"]]
         activities = super().create(vals_list)
         if not self.env.su:
-            activities._discipline_check_step_data()
-            activities._discipline_check_task_data()
+            activities._discipline_check_step_data(new=True)
+            activities._discipline_check_task_data(new=True)
             activities._discipline_check_funnel_data()
         return activities
 
@@ -133,7 +155,7 @@ class MailActivity(models.Model):
             old_deadlines = {a.id: a.date_deadline for a in postponed}
         result = super().write(vals)
         if not self.env.su and {"goal", "scheduled_at", "date_start", "date_deadline", "activity_type_id"} & set(vals):
-            self._discipline_check_step_data()
+            self._discipline_check_step_data(touched=set(vals))
         if not self.env.su and {"summary", "goal"} & set(vals):
             self._discipline_check_task_data(touched=set(vals))
         if not self.env.su and {"contact_id", "joint_action", "date_deadline", "activity_type_id"} & set(vals):
@@ -151,8 +173,10 @@ class MailActivity(models.Model):
         return result
 
     def unlink(self):
-        """A next step removed without being done is a cancellation: the deal keeps a trace of it."""
+        """A next step removed without being done is a cancellation: the deal keeps a trace of it. The rule
+        warnings of the activities go with them."""
         done_ids = self.env.cr.cache.get(DONE_ACTIVITY_CACHE_KEY, set())
+        self.env["sales.discipline.warning"]._discipline_forget(self)
         for activity in self._discipline_deal_steps().filtered(lambda a: a.id not in done_ids):
             activity._discipline_trace_on_deal(
                 self.env._(
@@ -225,24 +249,65 @@ class MailActivity(models.Model):
     # Checks
     # ------------------------------------------------------------------
 
-    def _discipline_check_step_data(self):
-        """NS-2, NS-3: a step on a deal states its goal and is dated as precisely as its type requires."""
-        problems = []
-        for activity in self.filtered(lambda a: a.res_model == "crm.lead" and a.active):
+    def _discipline_check_step_data(self, new=False, touched=None):
+        """NS-2, NS-3: a step on a deal states its goal and is dated as precisely as its type requires; in the
+        company's mode of the next-step rules. A step another app schedules through ``activity_schedule`` is
+        never refused mid-flow: what it lacks is listed as a rule warning."""
+        Warning = self.env["sales.discipline.warning"]
+        steps = Warning._discipline_in_force(
+            "next_step", self.filtered(lambda a: a.res_model == "crm.lead" and a.active)
+        )
+        Warning._discipline_settle(
+            steps,
+            {"next_step": steps._discipline_step_problems(touched)},
+            self.env._("The next step cannot be saved:"),
+            lenient=self.env.cr.cache.get(SCHEDULED_BY_KEY) == SCHEDULED_BY_CODE,
+            new=new,
+        )
+        if new and not self.env.context.get("discipline_new_deals"):
+            # a step planned on a deal listed without one resolves that warning (the steps a new deal is created
+            # with need no look-up: see crm.lead.create)
+            deals = self.env["crm.lead"].browse({step.res_id for step in steps}).exists()
+            Warning._discipline_recheck_documents(deals, "next_step")
+
+    def _discipline_step_problems(self, touched=None):
+        """NS-2, NS-3 problems of these steps: all of them (``touched`` None), or those an edit of ``touched``
+        makes, so that an app rewriting a step it scheduled (calendar linking it to an event) is not refused for a
+        goal it never had (the step is listed as a warning since its creation)."""
+        check_goal = touched is None or bool({"goal", "activity_type_id"} & touched)
+        check_dates = touched is None or bool(
+            {"scheduled_at", "date_start", "date_deadline", "activity_type_id"} & touched
+        )
+        problems = {}
+        for activity in self:
             label = activity.summary or activity.activity_type_id.name or self.env._("Next step")
-            if not activity.goal:
-                problems.append(self.env._("%(step)s: state its goal.", step=label))
-            precision = activity.activity_type_id.date_precision
+            texts = []
+            if check_goal and not activity.goal:
+                texts.append(self.env._("%(step)s: state its goal.", step=label))
+            precision = activity.activity_type_id.date_precision if check_dates else False
             if precision == "datetime" and not activity.scheduled_at:
-                problems.append(self.env._("%(step)s: set the date and time.", step=label))
+                texts.append(self.env._("%(step)s: set the date and time.", step=label))
             if precision == "range" and not activity.date_start:
-                problems.append(self.env._("%(step)s: set the start of the period.", step=label))
-            if activity.date_start and activity.date_start > activity.date_deadline:
-                problems.append(self.env._("%(step)s: the period must start before its due date.", step=label))
-        if problems:
-            raise ValidationError(
-                self.env._("The next step cannot be saved:\n%(problems)s", problems="\n".join(problems))
-            )
+                texts.append(self.env._("%(step)s: set the start of the period.", step=label))
+            if check_dates and activity.date_start and activity.date_start > activity.date_deadline:
+                texts.append(self.env._("%(step)s: the period must start before its due date.", step=label))
+            if texts:
+                problems[activity.id] = texts
+        return problems
+
+    def _discipline_family_problems(self, family):
+        """Every problem of ``family`` these activities have now: rechecks an open rule warning."""
+        if family == "next_step":
+            return self.filtered(lambda a: a.res_model == "crm.lead" and a.active)._discipline_step_problems()
+        if family == "tasks":
+            return self._discipline_task_problems(touched=None)
+        return {}
+
+    def _discipline_warning_owner(self):
+        """The person the activity is assigned to fixes its rule warning."""
+        self.ensure_one()
+        user = self.sudo().user_id
+        return user, user.sale_team_id
 
     def _discipline_check_funnel_data(self):
         """RO-3: a result call names a decision maker; progress is a joint action within a month."""
@@ -340,31 +405,41 @@ class MailActivity(models.Model):
             lambda a: a.create_uid and a.create_uid != a.user_id and not a.create_uid._is_superuser()
         )
 
-    def _discipline_check_task_data(self, touched=None):
+    def _discipline_check_task_data(self, touched=None, new=False):
+        """TK-1 in the company's mode of the task rules (see _discipline_task_problems)."""
+        Warning = self.env["sales.discipline.warning"]
+        tasks = Warning._discipline_in_force("tasks", self)
+        Warning._discipline_settle(
+            tasks,
+            {"tasks": tasks._discipline_task_problems(touched)},
+            self.env._("The task for a colleague cannot be saved:"),
+            new=new,
+        )
+
+    def _discipline_task_problems(self, touched=None):
         """TK-1: a task a person gives a colleague on a deal or a client card says what to do, in more than a word
         and more than the activity type's name, and the result expected (its goal). Checked on the saved values; on
         an edit, only what the edit touches (``touched``). Whether the summary's first word is a verb is not checked:
         that is language, not data."""
         uid = self.env.uid
-        problems = []
+        problems = {}
         for task in self._discipline_tasks().filtered(lambda a: a.user_id and a.user_id.id != uid):
             if touched is None or "summary" in touched:
                 words = (task.summary or "").split()
                 if len(words) < TASK_SUMMARY_MIN_WORDS or " ".join(words).casefold() == (
                     (task.activity_type_id.name or "").casefold()
                 ):
-                    problems.append(
+                    problems.setdefault(task.id, []).append(
                         self.env._(
                             "%(user)s: start the summary with what to do (e.g. “Send the price list to the buyer”).",
                             user=task.user_id.name,
                         )
                     )
             if (touched is None or "goal" in touched) and not (task.goal or "").strip():
-                problems.append(self.env._("%(user)s: state the result expected in the goal.", user=task.user_id.name))
-        if problems:
-            raise ValidationError(
-                self.env._("The task for a colleague cannot be saved:\n%(problems)s", problems="\n".join(problems))
-            )
+                problems.setdefault(task.id, []).append(
+                    self.env._("%(user)s: state the result expected in the goal.", user=task.user_id.name)
+                )
+        return problems
 
     def _discipline_check_task_result(self, feedback):
         """TK-2: a task set by a colleague is closed with its result, so the colleague can check it."""
@@ -372,6 +447,7 @@ class MailActivity(models.Model):
             return
         uid = self.env.uid
         tasks = self._discipline_tasks_set_by_colleagues().filtered(lambda a: a.user_id.id == uid)
+        tasks = tasks.filtered(lambda a: a._discipline_company_mode("tasks") == "enforce")
         if tasks:
             raise UserError(
                 self.env._(
@@ -427,6 +503,8 @@ class MailActivity(models.Model):
             )
 
     def _discipline_check_not_last_step(self):
+        """NS-1 in a "refuse" pipeline: the last planned step of an open deal is not marked done without planning the
+        next one. Refused where the next-step rules are enforced; elsewhere the deal is listed at once."""
         steps = self._discipline_deal_steps()
         if not steps:
             return
@@ -439,6 +517,7 @@ class MailActivity(models.Model):
                 and lead._discipline_next_step_policy() == "refuse"
             )
         )
+        strict = self.env["sales.discipline.warning"]._discipline_in_force("next_step", strict)
         if not strict:
             return
         # a colleague's check of a task result is not the deal's next step
@@ -453,13 +532,33 @@ class MailActivity(models.Model):
         )
         covered = {res_id for (res_id,) in remaining}
         orphaned = strict.filtered(lambda lead: lead.id not in covered)
+        # where the next-step rules are not enforced, the deal is let through: it is listed at once under "Without
+        # Next Step" (has_next_step is computed from the steps), as it is after "Done & Schedule Next" is closed
+        orphaned = orphaned.filtered(
+            lambda lead: self.env["sales.discipline.warning"]._discipline_mode_of(lead, "next_step") == "enforce"
+        )
+        if len(orphaned) == 1:
+            raise UserError(
+                self.env._(
+                    "This is the last next step of the deal %(deal)s. Use “Done & Schedule Next” to plan the "
+                    "following one.",
+                    deal=orphaned.name,
+                )
+            )
         if orphaned:
             raise UserError(
                 self.env._(
-                    "This is the last next step of %(deals)s. Use “Done & Schedule Next” to plan the following one.",
+                    "These are the last next steps of the deals %(deals)s. Mark them done one by one with "
+                    "“Done & Schedule Next” to plan the following ones.",
                     deals=", ".join(orphaned.mapped("name")),
                 )
             )
+
+    def _discipline_company_mode(self, family):
+        """The mode of ``family`` for the company of the record the activity is on (the user's otherwise)."""
+        self.ensure_one()
+        record = self.env[self.res_model].browse(self.res_id) if self.res_model in self.env else self
+        return self.env["sales.discipline.warning"]._discipline_mode_of(record, family)
 
     def _discipline_trace_on_deal(self, body):
         self.ensure_one()

@@ -22,3 +22,14 @@ class ResConfigSettings(models.TransientModel):
         help="Let team leads and users of Sales: User: All Documents export lists and pivot tables.",
     )
     discipline_max_decision_makers = fields.Integer(related="company_id.discipline_max_decision_makers", readonly=False)
+    discipline_mode_client_cards = fields.Selection(related="company_id.discipline_mode_client_cards", readonly=False)
+    discipline_mode_duplicates = fields.Selection(related="company_id.discipline_mode_duplicates", readonly=False)
+    discipline_mode_deal_data = fields.Selection(related="company_id.discipline_mode_deal_data", readonly=False)
+    discipline_mode_refusal_reasons = fields.Selection(
+        related="company_id.discipline_mode_refusal_reasons", readonly=False
+    )
+    discipline_mode_next_step = fields.Selection(related="company_id.discipline_mode_next_step", readonly=False)
+    discipline_mode_tasks = fields.Selection(related="company_id.discipline_mode_tasks", readonly=False)
+    discipline_unassigned_visibility = fields.Selection(
+        related="company_id.discipline_unassigned_visibility", readonly=False
+    )

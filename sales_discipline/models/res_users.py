@@ -123,3 +123,16 @@ class ResUsers(models.Model):
         return self.env._(
             "Exporting data is not allowed for your role. Ask the head of sales for the figures you need."
         )
+
+    def _discipline_personal_lead_domain(self, company_id, prefix=""):
+        """SE-2: the domain of crm's "Personal Leads" rules (on deals, and with ``prefix`` on what points at deals):
+        one's own deals, and the unassigned ones as the company's "Unassigned Deals Visible To" says. Evaluated by
+        the rule cache once per user and company."""
+        self.ensure_one()
+        company = self.env["res.company"].sudo().browse(company_id)
+        if company.exists() and company.discipline_unassigned_visibility == "all":
+            return ["|", ("user_id", "=", self.id), ("user_id", "=", False)]  # crm's own domain, on both models
+        own = [(f"{prefix}user_id", "=", self.id)]
+        unassigned = [(f"{prefix}user_id", "=", False)]
+        teams = self.sudo().crm_team_ids.filtered("members_see_unassigned")
+        return ["|", *own, "&", *unassigned, (f"{prefix}team_id", "in", teams.ids)]

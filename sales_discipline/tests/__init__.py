@@ -17,3 +17,12 @@ from . import test_deal_import
 from . import test_live_data
 from . import test_install_hooks
 from . import test_migration
+from . import test_everyday_costs
+from . import test_ui_client_form
+from . import test_ui_guidance
+from . import test_ui_handover
+from . import test_ui_pipeline
+from . import test_ui_screens
+from . import test_ui_stage_history
+from . import test_questionnaire
+from . import test_tours

@@ -22,6 +22,8 @@ class SalesDisciplineCase(TransactionCase):
         super().setUpClass()
         cls.company = cls.env.company
         cls.company.sudo()._discipline_install_default_policies()
+        # the rules are tested as a company that has rolled them all out (test_rollout.py tests the other modes)
+        cls.company.sudo().write(dict.fromkeys(cls.company._discipline_mode_fields(), "enforce"))
         cls.salesperson = new_test_user(
             cls.env, login="sd_salesperson", name="Sasha Salesperson", groups="sales_discipline.group_salesperson"
         )
@@ -114,7 +116,7 @@ class DealDisciplineCase(SalesDisciplineCase):
         cls.meeting = cls.env.ref("mail.mail_activity_data_meeting")
         cls.todo = cls.env.ref("mail.mail_activity_data_todo")
         cls.this_week = cls.env.ref("sales_discipline.mail_activity_type_this_week")
-        cls.reason_price = cls.env.ref("sales_discipline.crm_lost_reason_price")
+        cls.reason_price = cls.env.ref("crm.lost_reason_1")  # "Too expensive"
         cls.reason_competitor = cls.env.ref("sales_discipline.crm_lost_reason_competitor")
         cls.Lead = cls.env["crm.lead"].with_user(cls.salesperson)
 

@@ -85,11 +85,21 @@ class TestClientPolicy(SalesDisciplineCase):
         form.company_type = "company"
         form.name = "Vostok Trade"
         form.phone = "+7 812 555-00-00"
-        self.assertRefused(
-            "The client card cannot be saved:\n"
-            "Vostok Trade: fill in Acquisition Channel, Client Type, Email, Industry, Salesperson, Street.",
-            form.save,
+        # the form marks the policy's fields as required where they sit, so it refuses before the server does
+        with self.assertRaisesRegex(AssertionError, "street is a required field"):
+            form.save()
+        self.assertEqual(
+            form.discipline_required_labels,
+            "Acquisition Channel, Client Type, Email, Industry, Name, Phone, Salesperson, Street",
         )
+
+    def test_form_marks_nothing_where_the_policy_is_not_enforced(self):
+        self.company.sudo().discipline_mode_client_cards = "warn"
+        form = Form(self.Partner)
+        form.company_type = "company"
+        form.name = "Vostok Trade"
+        self.assertFalse(form.discipline_required_fields)
+        self.assertTrue(form.save())
 
     def test_quick_create_from_a_many2one_is_refused(self):
         self.assertRefused(

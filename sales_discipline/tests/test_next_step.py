@@ -77,13 +77,29 @@ class TestNextStep(DealDisciplineCase):
         deal.activity_ids.with_user(self.salesperson).action_snooze()
         self.assertIn("Next step “Sell the meeting” postponed from 2030-01-10 to 2030-01-17", deal.message_ids[0].body)
 
+    def plan(self, deal, act_type_xmlid, **values):
+        """Plan a step as a person does (the activity form); apps' activity_schedule is test_rollout's."""
+        return (
+            self.env["mail.activity"]
+            .with_user(self.salesperson)
+            .create(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
+                    "res_id": deal.id,
+                    "activity_type_id": self.env.ref(act_type_xmlid).id,
+                    **values,
+                }
+            )
+        )
+
     def test_goal_is_required(self):
         deal = self.Lead.create(self.deal_vals())
         self.assertRefused(
             ValidationError,
             "The next step cannot be saved:\nSend samples: state its goal.",
-            deal.activity_schedule,
-            act_type_xmlid="mail.mail_activity_data_todo",
+            self.plan,
+            deal,
+            "mail.mail_activity_data_todo",
             summary="Send samples",
             date_deadline=date(2030, 1, 5),
         )
@@ -98,8 +114,9 @@ class TestNextStep(DealDisciplineCase):
         self.assertRefused(
             ValidationError,
             "The next step cannot be saved:\nMeeting: set the date and time.",
-            deal.activity_schedule,
-            act_type_xmlid="mail.mail_activity_data_meeting",
+            self.plan,
+            deal,
+            "mail.mail_activity_data_meeting",
             date_deadline=date(2030, 1, 5),
         )
 
@@ -107,10 +124,10 @@ class TestNextStep(DealDisciplineCase):
         deal = self.Lead.create(self.deal_vals())
         values = {"act_type_xmlid": "sales_discipline.mail_activity_type_this_week", "goal": "Send the offer"}
         with self.assertRaises(ValidationError) as missing:
-            deal.activity_schedule(date_deadline=date(2030, 1, 5), **values)
+            self.plan(deal, date_deadline=date(2030, 1, 5), **values)
         self.assertIn("set the start of the period", str(missing.exception))
         with self.assertRaises(ValidationError) as inverted:
-            deal.activity_schedule(date_deadline=date(2030, 1, 5), date_start=date(2030, 1, 9), **values)
+            self.plan(deal, date_deadline=date(2030, 1, 5), date_start=date(2030, 1, 9), **values)
         self.assertIn("the period must start before its due date", str(inverted.exception))
         step = deal.activity_schedule(date_deadline=date(2030, 1, 9), date_start=date(2030, 1, 5), **values)
         self.assertEqual(step.date_start, date(2030, 1, 5))
@@ -120,7 +137,8 @@ class TestNextStep(DealDisciplineCase):
         step = deal.activity_ids.with_user(self.salesperson)
         self.assertRefused(
             UserError,
-            "This is the last next step of Pumps for Romashka. Use “Done & Schedule Next” to plan the following one.",
+            "This is the last next step of the deal Pumps for Romashka. Use “Done & Schedule Next” to plan the "
+            "following one.",
             step.action_feedback,
             feedback="Called",
         )

@@ -229,7 +229,8 @@ class TestTasks(DealDisciplineCase):
         step = self.deal.activity_ids.filtered(lambda a: not a.task_check_user_id).with_user(self.salesperson)
         self.assertRefused(
             UserError,
-            "This is the last next step of Pumps for Romashka. Use “Done & Schedule Next” to plan the following one.",
+            "This is the last next step of the deal Pumps for Romashka. Use “Done & Schedule Next” to plan the "
+            "following one.",
             step.action_feedback,
             feedback="Called",
         )

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..models.mail_activity import SCHEDULED_BY_KEY, SCHEDULED_BY_PERSON
+
 
 class MailActivitySchedule(models.TransientModel):
     """The Schedule Activity dialog states the step's goal (NS-2), the result a colleague's task must bring (TK-1)."""
@@ -14,7 +16,13 @@ class MailActivitySchedule(models.TransientModel):
             self.goal = self.activity_type_id.default_goal
 
     def _action_schedule_activities(self):
-        """The activities are created by mail's own ``activity_schedule``: they get the goal as their default."""
-        if not self.goal:
-            return super()._action_schedule_activities()
-        return super(MailActivitySchedule, self.with_context(default_goal=self.goal))._action_schedule_activities()
+        """The activities are created by mail's own ``activity_schedule``, with the goal as their default; they are
+        a person's steps, checked as such (not as an app's, see mail.activity.mixin)."""
+        cache = self.env.cr.cache
+        previous = cache.get(SCHEDULED_BY_KEY)
+        cache[SCHEDULED_BY_KEY] = SCHEDULED_BY_PERSON
+        try:
+            wizard = self.with_context(default_goal=self.goal) if self.goal else self
+            return super(MailActivitySchedule, wizard)._action_schedule_activities()
+        finally:
+            cache[SCHEDULED_BY_KEY] = previous
