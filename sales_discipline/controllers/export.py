@@ -5,6 +5,7 @@ from werkzeug.exceptions import Forbidden
 from odoo import http
 from odoo.addons.web.controllers.export import CSVExport, ExcelExport
 from odoo.addons.web.controllers.pivot import TableExporter
+from odoo.addons.web.controllers.vcard import Partner as VcardController
 from odoo.exceptions import AccessError
 from odoo.http import request
 
@@ -72,3 +73,22 @@ class DisciplineTableExporter(TableExporter):
             raise _refusal(user)
         Log._discipline_log(model_name, rows, "pivot", allowed=True)
         return super().export_xlsx(data, **kw)
+
+
+class DisciplineVcardController(VcardController):
+    @http.route()
+    def download_vcard(self, partner_ids=None, partner=None, **kwargs):
+        """Odoo's contact-card download returns many client cards as one zip, with no right checked and no trace:
+        several cards at once are an export of the client base (SE-1), one card is saving a contact. Both are
+        logged; the count is the cards the server reads, not what the client sends."""
+        count = 1
+        if partner_ids:
+            ids = {int(pid) for pid in partner_ids.split(",") if pid.strip().isdigit()}
+            count = len(request.env["res.partner"].browse(ids).exists())
+        user = request.env.user
+        Log = request.env["sales.discipline.export.log"]
+        if count > 1 and not user._discipline_export_allowed():
+            Log._discipline_log("res.partner", count, "vcard", allowed=False)
+            raise _refusal(user)
+        Log._discipline_log("res.partner", count, "vcard", allowed=True)
+        return super().download_vcard(partner_ids=partner_ids, partner=partner, **kwargs)

@@ -15,6 +15,7 @@ EXPORT_ROUTES = [
     ("grouped", "Grouped list export"),
     ("pivot", "Pivot XLSX export"),
     ("report", "Sales discipline report"),
+    ("vcard", "Contact cards (vCard)"),
 ]
 
 

@@ -109,6 +109,19 @@ class TestExportRoutes(HttpCase):
         log = self._logs(self.salesperson, "pivot", False)
         self.assertEqual((log.model_name, log.record_count), ("crm.lead", 1))
 
+    def test_salesperson_vcard_download_of_many_cards_is_refused_and_logged(self):
+        partners = self.env["res.partner"].create([{"name": "Card A"}, {"name": "Card B"}])
+        self.authenticate("sd_http_sales", "sd_http_sales")
+        refused = self.url_open(f"/web/partner/vcard?partner_ids={partners[0].id},{partners[1].id}")
+        self.assertEqual(refused.status_code, 403)
+        self.assertIn(REFUSAL, refused.text)
+        log = self._logs(self.salesperson, "vcard", False)
+        self.assertEqual((log.model_name, log.record_count), ("res.partner", 2))
+        # one card is saving a contact: allowed, and logged
+        single = self.url_open(f"/web/partner/vcard?partner_ids={partners[0].id}")
+        self.assertEqual(single.status_code, 200)
+        self.assertEqual(self._logs(self.salesperson, "vcard", True).record_count, 1)
+
     def test_salesperson_export_data_rpc_is_refused_and_logged(self):
         self.authenticate("sd_http_sales", "sd_http_sales")
         payload = {
