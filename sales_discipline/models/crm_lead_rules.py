@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from lxml import etree
+
 from odoo import api, fields, models
 
 from .crm_stage import NUMERIC_FIELD_TYPES
@@ -90,24 +92,44 @@ class CrmLead(models.Model):
                 and lead.date_closed - lead.date_started < timedelta(hours=hours)
             )
 
-    @api.depends("stage_id", "team_id")
+    @api.depends("stage_id", "team_id", "expected_revenue", "description", "source_id", "partner_id")
     def _compute_next_stage_requirements(self):
+        """The banner of the deal form: what the next stage still needs of this deal, and where each field sits, so
+        that the salesperson sees what is missing, not the stage's whole list."""
         next_stages = {}  # one stage look-up per (stage, team), not per deal
+        places = None
         for lead in self:
             key = (lead.stage_id, lead.team_id)
             if key not in next_stages:
                 next_stages[key] = lead._discipline_next_stage()
             next_stage = next_stages[key]
-            if not next_stage:
+            names = next_stage._discipline_required_field_names() if next_stage else []
+            missing = [name for name in names if name in self._fields and self._discipline_field_missing(lead, name)]
+            if not missing:
                 lead.next_stage_requirements = False
                 continue
-            names = next_stage._discipline_required_field_names()
-            labels = sorted(self._fields[name]._description_string(self.env) for name in names if name in self._fields)
-            lead.next_stage_requirements = (
-                self.env._("%(stage)s requires: %(fields)s", stage=next_stage.name, fields=", ".join(labels))
-                if labels
-                else False
+            if places is None:
+                places = self._discipline_field_places()
+            lead.next_stage_requirements = self.env._(
+                "To move to %(stage)s, fill in: %(fields)s",
+                stage=next_stage.name,
+                fields=", ".join(sorted(self._discipline_field_hint(name, places.get(name)) for name in missing)),
             )
+
+    @api.model
+    def _discipline_field_places(self):
+        """{field name: the tab of the deal form it sits in}, from the form as this user sees it."""
+        arch = etree.fromstring(self.get_view(view_type="form")["arch"])
+        places = {}
+        for page in arch.iter("page"):
+            for node in page.iter("field"):
+                places.setdefault(node.get("name"), page.get("string"))
+        return places
+
+    @api.model
+    def _discipline_field_hint(self, name, tab):
+        label = self._fields[name]._description_string(self.env)
+        return self.env._("%(field)s (tab “%(tab)s”)", field=label, tab=tab) if tab else label
 
     def action_set_lost(self, **additional_values):
         """Archive with the refusal reason in one write, so that the loss is checked together with its reason."""

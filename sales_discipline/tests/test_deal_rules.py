@@ -86,11 +86,17 @@ class TestStageRequirements(DealDisciplineCase):
             deal.action_set_won,
         )
 
-    def test_form_shows_what_the_next_stage_requires(self):
+    def test_form_shows_what_the_next_stage_still_needs_and_where(self):
         deal = self.Lead.create(self.deal_vals())
-        self.assertEqual(deal.next_stage_requirements, "Proposal requires: Expected Revenue, Notes, Source")
+        # Expected Revenue is there already: only what is missing is named, with the tab it sits in
+        missing = "To move to Proposal, fill in: Notes (tab “Internal Notes”), Source (tab “Extra Info”)"
+        self.assertEqual(deal.next_stage_requirements, missing)
         with Form(deal) as form:
-            self.assertEqual(form.next_stage_requirements, "Proposal requires: Expected Revenue, Notes, Source")
+            self.assertEqual(form.next_stage_requirements, missing)
+            form.description = "<p>Two pumps</p>"
+            self.assertEqual(form.next_stage_requirements, "To move to Proposal, fill in: Source (tab “Extra Info”)")
+        deal.write({"source_id": self.env["utm.source"].create({"name": "Cold call"}).id})
+        self.assertFalse(deal.next_stage_requirements)
 
 
 @tagged("post_install", "-at_install")
