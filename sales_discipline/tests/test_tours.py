@@ -115,14 +115,21 @@ class TestTours(SalesDisciplineCase, HttpCase):
         self._use_russian(self.salesperson)
         self._salesperson_flow("sales_discipline_salesperson_ru")
 
-    def test_team_lead_in_english(self):
-        self.start_tour("/odoo/crm", "sales_discipline_team_lead_en", login=self.team_lead.login)
+    def _team_lead_flow(self, tour):
+        self.start_tour("/odoo/crm", tour, login=self.team_lead.login)
         refusal = self.env["sales.discipline.export.log"].search(
             [("user_id", "=", self.team_lead.id), ("route", "=", "pivot")]
         )
         self.assertEqual((refusal.allowed, refusal.model_name), (False, "sales.discipline.funnel.report"))
 
-    def test_head_in_russian(self):
+    def test_team_lead_in_english(self):
+        self._team_lead_flow("sales_discipline_team_lead_en")
+
+    def test_team_lead_in_russian(self):
+        self._use_russian(self.team_lead)
+        self._team_lead_flow("sales_discipline_team_lead_ru")
+
+    def _head_flow(self, tour):
         self.env["sales.discipline.export.log"].create(
             {
                 "user_id": self.salesperson.id,
@@ -134,10 +141,14 @@ class TestTours(SalesDisciplineCase, HttpCase):
                 "allowed": False,
             }
         )
-        self._use_russian(self.head)
         self.start_tour(
-            "/odoo/action-sales_discipline.sales_discipline_handover_action",
-            "sales_discipline_head_ru",
-            login=self.head.login,
+            "/odoo/action-sales_discipline.sales_discipline_handover_action", tour, login=self.head.login
         )
         self.assertEqual((self.kolya_deal.user_id, self.boilers.user_id), (self.salesperson, self.salesperson))
+
+    def test_head_in_english(self):
+        self._head_flow("sales_discipline_head_en")
+
+    def test_head_in_russian(self):
+        self._use_russian(self.head)
+        self._head_flow("sales_discipline_head_ru")

@@ -14,6 +14,7 @@ const TEXTS = {
         noBudget: "No budget",
         exportRefusal:
             "Exporting data is not allowed for your role. Ask the head of sales for the figures you need.",
+        handedOver: "1 deals, 1 clients and 0 planned steps handed over.",
         pivotExport: "Pivot XLSX export",
     },
     ru: {
@@ -241,8 +242,8 @@ function refusedPivotDownload(t) {
     ];
 }
 
-tours.add("sales_discipline_team_lead_en", {
-    steps: () => [
+function teamLeadSteps(t) {
+    return [
         // the pipeline of the team they lead, both salespeople's deals
         {
             trigger: ".o_kanban_record:contains(Sasha's pumps)",
@@ -269,12 +270,15 @@ tours.add("sales_discipline_team_lead_en", {
             trigger: "body",
             run: "goToUrl /odoo/action-sales_discipline.sales_discipline_funnel_report_action",
         },
-        ...refusedPivotDownload(TEXTS.en),
-    ],
-});
+        ...refusedPivotDownload(t),
+    ];
+}
 
-tours.add("sales_discipline_head_ru", {
-    steps: () => [
+tours.add("sales_discipline_team_lead_en", { steps: () => teamLeadSteps(TEXTS.en) });
+tours.add("sales_discipline_team_lead_ru", { steps: () => teamLeadSteps(TEXTS.ru) });
+
+function headSteps(t) {
+    return [
         // hand over the deals of a leaving salesperson
         ...pickMany2one("from_user_id", "Kolya", "Kolya Colleague"),
         ...pickMany2one("to_user_ids", "Sasha", "Sasha Salesperson"),
@@ -283,7 +287,7 @@ tours.add("sales_discipline_head_ru", {
             run: "click",
         },
         {
-            trigger: `.o_notification:contains("${TEXTS.ru.handedOver}")`,
+            trigger: `.o_notification:contains("${t.handedOver}")`,
         },
         // read the export audit
         {
@@ -291,7 +295,7 @@ tours.add("sales_discipline_head_ru", {
             run: "goToUrl /odoo/action-sales_discipline.sales_discipline_export_log_action",
         },
         {
-            trigger: `.o_data_row:contains(Sasha Salesperson):contains("${TEXTS.ru.pivotExport}")`,
+            trigger: `.o_data_row:contains(Sasha Salesperson):contains("${t.pivotExport}")`,
         },
         // the head may export: the pivot offers the download
         {
@@ -301,5 +305,8 @@ tours.add("sales_discipline_head_ru", {
         {
             trigger: ".o_pivot_buttons .o_pivot_download",
         },
-    ],
-});
+    ];
+}
+
+tours.add("sales_discipline_head_en", { steps: () => headSteps(TEXTS.en) });
+tours.add("sales_discipline_head_ru", { steps: () => headSteps(TEXTS.ru) });
