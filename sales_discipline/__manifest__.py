@@ -5,7 +5,7 @@
     "summary": "Make a sales department work with discipline inside Odoo CRM",
     "author": "sales_discipline developers",
     "license": "LGPL-3",
-    "depends": ["crm", "sales_team", "mail", "survey", "utm"],
+    "depends": ["crm", "sales_team", "mail", "calendar", "survey", "utm"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/sales_discipline_groups.xml",

@@ -16,6 +16,7 @@ from odoo.tools import SQL
 
 from .models.crm_lead_rules import DEAL_TYPE_BY_CLIENT_STATUS
 from .models.partner_keys import email_domain, normalize_company_name, normalize_phone, normalize_vat
+from .models.res_partner_visibility import PARTNER_USER_INDEX
 
 _logger = logging.getLogger(__name__)
 
@@ -336,9 +337,10 @@ def post_init_hook(env):
 
 
 def uninstall_hook(env):
-    """Give crm back its own "own documents" rules, which the addon narrowed, and drop the addon's own index."""
+    """Give crm back its own "own documents" rules, which the addon narrowed, and drop the addon's own indexes."""
     for xmlid, domain in CRM_RULE_DOMAINS.items():
         rule = env.ref(xmlid, raise_if_not_found=False)
         if rule:
             rule.domain_force = domain
     env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(ACTIVITY_INDEX)))
+    env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(PARTNER_USER_INDEX)))

@@ -58,10 +58,12 @@ MODE_COLUMNS="discipline_mode_client_cards discipline_mode_duplicates discipline
 discipline_mode_refusal_reasons discipline_mode_next_step discipline_mode_tasks"
 set_policies() {
     local db=$1 mode=$2 visibility assignments="" column
+    local clients
     visibility=$([ "$mode" = off ] && echo all || echo team)
+    clients=$([ "$mode" = off ] && echo all || echo deals)
     for column in $MODE_COLUMNS; do assignments="$assignments$column = '$mode', "; done
-    psql -qX -v ON_ERROR_STOP=1 -d "$db" \
-        -c "UPDATE res_company SET ${assignments}discipline_unassigned_visibility = '$visibility'" >/dev/null
+    psql -qX -v ON_ERROR_STOP=1 -d "$db" -c "UPDATE res_company SET ${assignments}\
+discipline_unassigned_visibility = '$visibility', discipline_client_visibility = '$clients'" >/dev/null
 }
 
 # run_suite LABEL MODULES HTTP_PORT [MODE]: install MODULES on a fresh database without demo data, put every

@@ -1,4 +1,5 @@
 from . import base
+from . import calendar_event
 from . import crm_lead
 from . import crm_lead_client_status
 from . import crm_lead_flags
@@ -25,6 +26,7 @@ from . import res_partner
 from . import res_partner_client_status
 from . import res_partner_duplicates
 from . import res_partner_form
+from . import res_partner_visibility
 from . import res_users
 from . import sales_discipline_export_log
 from . import sales_discipline_norm

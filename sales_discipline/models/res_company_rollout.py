@@ -48,6 +48,18 @@ class ResCompany(models.Model):
         help="Who among the salespeople (Sales: Own Documents Only) sees the deals nobody is assigned to (SE-2). "
         "A team shows them to its members when its “Members See Unassigned Deals” is set.",
     )
+    discipline_client_visibility = fields.Selection(
+        [
+            ("deals", "Those who may see their deals"),
+            ("all", "Every salesperson (Odoo's rule)"),
+        ],
+        string="Client Cards Visible To",
+        default="deals",
+        required=True,
+        help="Which client cards a salesperson (Sales: Own Documents Only) reads (SE-2). “Those who may see their "
+        "deals”: the clients they are responsible for and the clients of the deals they see, with their contact "
+        "persons; a team lead also those of the teams they lead. The head of sales reads every card.",
+    )
 
     @api.model
     def _discipline_mode_fields(self):
@@ -59,6 +71,7 @@ class ResCompany(models.Model):
         return super()._discipline_policy_fields() | {
             *self._discipline_mode_fields(),
             "discipline_unassigned_visibility",
+            "discipline_client_visibility",
         }
 
     def _discipline_mode(self, family):
@@ -68,11 +81,13 @@ class ResCompany(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        """A new company starts in the modes of the company it is created from, so that a group that already
-        enforces a family does not open a branch where nothing is checked."""
+        """A new company starts in the modes and visibility settings of the company it is created from, so that a
+        group that already enforces a family does not open a branch where nothing is checked."""
         current = self.env.company.sudo()
+        visibility = ["discipline_unassigned_visibility", "discipline_client_visibility"]
+        inherited = [*self._discipline_mode_fields(), *visibility]
         for vals in vals_list:
-            for name in self._discipline_mode_fields():
+            for name in inherited:
                 if name not in vals and current[name]:
                     vals[name] = current[name]
         return super().create(vals_list)

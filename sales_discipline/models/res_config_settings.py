@@ -33,3 +33,4 @@ class ResConfigSettings(models.TransientModel):
     discipline_unassigned_visibility = fields.Selection(
         related="company_id.discipline_unassigned_visibility", readonly=False
     )
+    discipline_client_visibility = fields.Selection(related="company_id.discipline_client_visibility", readonly=False)

@@ -149,6 +149,8 @@ class TestClientPolicy(SalesDisciplineCase):
 
     def test_legacy_card_does_not_break_unrelated_work(self):
         legacy = self.env["res.partner"].create({"name": "Old Client", "is_company": True})
+        # nobody is responsible for the old card: the salesperson reads it as one of its followers (SE-2)
+        legacy.message_subscribe(partner_ids=self.salesperson.partner_id.ids)
         self.assertFalse(legacy.is_data_complete)
         self.assertIn(legacy, self.env["res.partner"].search([("is_data_complete", "=", False)]))
         self.assertIn("Phone", legacy.missing_field_labels)
@@ -165,6 +167,7 @@ class TestClientPolicy(SalesDisciplineCase):
 
     def test_fixing_a_legacy_card_makes_it_complete(self):
         legacy = self.env["res.partner"].create({"name": "Old Client", "is_company": True})
+        legacy.message_subscribe(partner_ids=self.salesperson.partner_id.ids)
         legacy.with_user(self.salesperson).write(self.company_vals(name="Old Client"))
         self.assertTrue(legacy.is_data_complete)
         self.assertEqual(legacy.data_completeness, 100)

@@ -111,6 +111,7 @@ class TestExportRoutes(HttpCase):
 
     def test_salesperson_vcard_download_of_many_cards_is_refused_and_logged(self):
         partners = self.env["res.partner"].create([{"name": "Card A"}, {"name": "Card B"}])
+        partners.message_subscribe(partner_ids=self.salesperson.partner_id.ids)  # cards the salesperson reads
         self.authenticate("sd_http_sales", "sd_http_sales")
         refused = self.url_open(f"/web/partner/vcard?partner_ids={partners[0].id},{partners[1].id}")
         self.assertEqual(refused.status_code, 403)

@@ -51,11 +51,13 @@ class TestHandover(DealDisciplineCase):
         self.assertFalse(deals.filtered(lambda d: not d.user_id))
         # a client's deals and steps go with the client
         deals_a, deal_b = self.deals_a.sudo(), self.deal_b.sudo()
-        self.assertEqual(deals_a.user_id, self.client_a.user_id)
-        self.assertEqual(deal_b.user_id, self.client_b.user_id)
-        self.assertEqual(self.client_step.sudo().user_id, self.client_a.user_id)
-        self.assertEqual(deals_a.activity_ids.user_id, self.client_a.user_id)
-        self.assertEqual(self.client_a.user_id | self.client_b.user_id, self.colleague | self.team_lead)
+        # the cards were created by the leaving salesperson, who no longer reads them (SE-2)
+        client_a, client_b = self.client_a.sudo(), self.client_b.sudo()
+        self.assertEqual(deals_a.user_id, client_a.user_id)
+        self.assertEqual(deal_b.user_id, client_b.user_id)
+        self.assertEqual(self.client_step.sudo().user_id, client_a.user_id)
+        self.assertEqual(deals_a.activity_ids.user_id, client_a.user_id)
+        self.assertEqual(client_a.user_id | client_b.user_id, self.colleague | self.team_lead)
 
     def test_each_record_carries_a_note(self):
         self._hand_over(self.colleague)

@@ -150,6 +150,7 @@ class TestDealOfAnOldCard(DealDisciplineCase):
 
     def test_the_card_itself_is_still_checked_when_edited(self):
         old_card = self.env["res.partner"].create({"name": "Old Client", "is_company": True})
+        self.Lead.create(self.deal_vals(partner_id=old_card.id))  # the salesperson reads the client of their deal
         with self.assertRaises(ValidationError) as refusal:
             old_card.with_user(self.salesperson).write({"email": "buyer@old-client.example"})
         self.assertIn("The client card cannot be saved", str(refusal.exception))

@@ -141,9 +141,7 @@ class TestTours(SalesDisciplineCase, HttpCase):
                 "allowed": False,
             }
         )
-        self.start_tour(
-            "/odoo/action-sales_discipline.sales_discipline_handover_action", tour, login=self.head.login
-        )
+        self.start_tour("/odoo/action-sales_discipline.sales_discipline_handover_action", tour, login=self.head.login)
         self.assertEqual((self.kolya_deal.user_id, self.boilers.user_id), (self.salesperson, self.salesperson))
 
     def test_head_in_english(self):

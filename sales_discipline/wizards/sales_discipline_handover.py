@@ -100,6 +100,7 @@ class SalesDisciplineHandover(models.TransientModel):
         for owner, owned in self._group_by_owner(client_owner).items():
             owned.write({"user_id": owner.id})
         self._move_activities(activities, deal_owner, client_owner)
+        self._unsubscribe_leaving(deals, clients)
         self._post_notes(deal_owner)
         self._post_notes(client_owner)
         return {
@@ -116,6 +117,18 @@ class SalesDisciplineHandover(models.TransientModel):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def _unsubscribe_leaving(self, deals, clients):
+        """SE-2: following a card lets a salesperson read it; the leaving one stops following the cards handed
+        over (with their contacts) and the deals, so that they keep neither the client base nor its notifications."""
+        partner_ids = self.from_user_id.partner_id.ids
+        cards = (
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search([("commercial_partner_id", "in", clients.commercial_partner_id.ids)])
+        )
+        for records in (cards, deals):
+            records.message_unsubscribe(partner_ids=partner_ids)
 
     def _check_colleagues_take_clients(self, clients):
         """CL-3 before anything moves: every colleague who may receive a client must be able to be responsible for
