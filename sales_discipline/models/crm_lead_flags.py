@@ -162,36 +162,56 @@ class CrmLead(models.Model):
             today=now.date(),
         )
 
+    @api.model
+    def _discipline_first_step_sql(self, lead_alias):
+        """A LATERAL subquery giving, as ``date_deadline``, the due date of the first step of the deal ``lead_alias``
+        (the activities _discipline_flag_condition correlates: its open steps, not the checks of a colleague's
+        result), NULL without any: one probe of mail_activity_discipline_step_idx per deal."""
+        return SQL(
+            """LATERAL (SELECT MIN(act.date_deadline) AS date_deadline FROM mail_activity act
+                         WHERE act.res_model = 'crm.lead' AND act.res_id = %s AND act.active
+                           AND act.task_check_user_id IS NULL)""",
+            SQL.identifier(lead_alias, "id"),
+        )
+
+    def _discipline_flag_rows(self, ids, flags):
+        """[(id, *flag values)] for the deals ``ids``, in one query that looks their first step up once per deal.
+
+        The correlated (NOT) EXISTS of _discipline_flag_condition are right for searches (an anti-join over the
+        searched rows) but, in a select list, PostgreSQL hashes every planned step of the database for them; a
+        page of deals needs one index probe each instead."""
+        self._discipline_flush()
+        first_deadline = SQL.identifier("step", "date_deadline")
+        self.env.cr.execute(
+            SQL(
+                """SELECT lead.id, %s
+                     FROM crm_lead lead LEFT JOIN crm_stage stage ON stage.id = lead.stage_id
+                     LEFT JOIN %s step ON TRUE
+                    WHERE lead.id = ANY(%s)""",
+                SQL(", ").join(
+                    self._discipline_flag_condition_on_first_step(flag, "lead", "stage", first_deadline)
+                    for flag in flags
+                ),
+                self._discipline_first_step_sql("lead"),
+                list(ids),
+            )
+        )
+        return self.env.cr.fetchall()
+
     def _discipline_ids_matching(self, flag, ids):
         """Ids among ``ids`` whose deals have the flag, in one query."""
         if not ids:
             return set()
-        self._discipline_flush()
-        self.env.cr.execute(
-            SQL(
-                """SELECT lead.id FROM crm_lead lead LEFT JOIN crm_stage stage ON stage.id = lead.stage_id
-                    WHERE lead.id = ANY(%s) AND %s""",
-                list(ids),
-                self._discipline_flag_condition(flag, "lead", "stage"),
-            )
-        )
-        return {row[0] for row in self.env.cr.fetchall()}
+        return {lead_id for lead_id, value in self._discipline_flag_rows(ids, (flag,)) if value}
 
     def _discipline_flags_of(self, ids):
         """{id: (without next step, overdue, stale)} for the deals ``ids``, in one query."""
         if not ids:
             return {}
-        self._discipline_flush()
-        self.env.cr.execute(
-            SQL(
-                """SELECT lead.id, %s, %s, %s
-                     FROM crm_lead lead LEFT JOIN crm_stage stage ON stage.id = lead.stage_id
-                    WHERE lead.id = ANY(%s)""",
-                *(self._discipline_flag_condition(flag, "lead", "stage") for flag in FLAGS),
-                list(ids),
-            )
-        )
-        return {lead_id: tuple(bool(value) for value in values) for lead_id, *values in self.env.cr.fetchall()}
+        return {
+            lead_id: tuple(bool(value) for value in values)
+            for lead_id, *values in self._discipline_flag_rows(ids, FLAGS)
+        }
 
     def _discipline_search_domain(self, flag, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):

@@ -62,13 +62,7 @@ class CrmTeam(models.Model):
             query.add_join(
                 "LEFT JOIN",
                 step,
-                # the activities _discipline_flag_condition correlates: the deal's open steps, not the checks
-                SQL(
-                    """LATERAL (SELECT MIN(act.date_deadline) AS date_deadline FROM mail_activity act
-                                 WHERE act.res_model = 'crm.lead' AND act.res_id = %s AND act.active
-                                   AND act.task_check_user_id IS NULL)""",
-                    SQL.identifier(lead, "id"),
-                ),
+                Lead._discipline_first_step_sql(lead),
                 SQL("TRUE"),
             )
             query.groupby = SQL.identifier(lead, "team_id")
