@@ -6,6 +6,19 @@ SEE_ALL_GROUP = "sales_team.group_sale_salesman_all_leads"
 PARTNER_USER_INDEX = "res_partner_discipline_user_idx"
 
 
+class ReadableCards(SQL):
+    """A domain value standing for the cards the user ``uid`` may read as a salesperson: res.partner's
+    _condition_to_sql renders it on the card row of the search (its alias is known only there).
+
+    It is an SQL object so that the domain machinery passes it through untouched; rendered by any other model it
+    is an empty set."""
+
+    def __init__(self, uid, partner_id):
+        super().__init__("SELECT NULL::int WHERE FALSE")
+        self.uid = uid
+        self.partner_id = partner_id
+
+
 class ResPartner(models.Model):
     """SE-1, SE-2: client cards follow the deal visibility, so that a salesperson cannot read the whole client base
     with one ``search_read``.
@@ -69,8 +82,9 @@ class ResPartner(models.Model):
         readable_wanted = (operator == "=") == bool(value)
         if domain is None:
             return expression.TRUE_DOMAIN if readable_wanted else expression.FALSE_DOMAIN
-        readable = self.sudo().with_context(active_test=False)._search(domain)
-        return [("id", "in" if readable_wanted else "not in", readable)]
+        if readable_wanted:
+            return domain
+        return [("id", "not in", domain[0][2])]
 
     @api.model
     def _discipline_readable_domain(self):
@@ -83,63 +97,134 @@ class ResPartner(models.Model):
         user = self.env["res.users"].sudo().browse(uid)
         if user._has_group(SEE_ALL_GROUP):
             return None
-        Partner = self.sudo().with_context(active_test=False)
-        visible_deals = self.env["crm.lead"].with_user(uid).with_context(active_test=False)._search([])
-        own = [("user_id", "=", uid)]
+        return [("id", "in", ReadableCards(uid, user.partner_id.id))]
+
+    def _condition_to_sql(self, alias, fname, operator, value, query):
+        """Render the cards a salesperson may read (see _discipline_readable_domain) as a condition on the card row
+        itself: each part is an EXISTS correlated to that row, so reading a page of cards probes indexes card by
+        card, and PostgreSQL hashes a part only when a search over many cards makes that cheaper."""
+        if fname == "id" and isinstance(value, ReadableCards):
+            condition = self._discipline_readable_condition(alias, value.uid, value.partner_id)
+            return condition if operator == "in" else SQL("(NOT %s)", condition)
+        return super()._condition_to_sql(alias, fname, operator, value, query)
+
+    @api.model
+    def _discipline_readable_condition(self, alias, uid, partner_id):
+        """The cards of the row ``alias`` that the user ``uid`` (partner ``partner_id``) may read, one part per
+        reason listed in the class docstring."""
+        card = SQL.identifier(alias)
+        return SQL(
+            "(%s)%s",
+            SQL(" OR ").join(
+                [
+                    self._discipline_client_of_sql(card, uid),
+                    # what they have just created (a contact from the chatter), while nobody is responsible for it
+                    SQL(
+                        """(%(card)s.create_uid = %(uid)s AND NOT EXISTS (
+                                SELECT 1 FROM res_partner commercial
+                                 WHERE commercial.id = %(card)s.commercial_partner_id
+                                   AND commercial.user_id IS NOT NULL))""",
+                        card=card,
+                        uid=uid,
+                    ),
+                    self._discipline_colleague_partners_sql(card),
+                    self._discipline_followed_partners_sql(card, uid, partner_id),
+                    self._discipline_meeting_attendees_sql(card, uid, partner_id),
+                ]
+            ),
+            self._discipline_readable_to_flush(),
+        )
+
+    @api.model
+    def _discipline_readable_to_flush(self):
+        """The condition is written in SQL: an empty SQL carrying the fields it reads, so that Odoo writes their
+        pending changes before the query runs (the ORM flushes what a query's SQL names in ``to_flush``)."""
+        read = {
+            "res.partner": ["user_id", "commercial_partner_id", "create_uid", "team_id"],
+            "res.users": ["partner_id", "share"],
+            "res.company": ["partner_id"],
+            "crm.lead": ["partner_id"],
+            "mail.followers": ["res_model", "res_id", "partner_id"],
+            "calendar.event": ["user_id", "opportunity_id", "partner_ids"],
+        }
+        return SQL("").join(
+            SQL("", to_flush=self.env[model]._fields[name])
+            for model, names in read.items()
+            for name in names
+            if name in self.env[model]._fields
+        )
+
+    @api.model
+    def _discipline_visible_deal_sql(self, uid, link):
+        """EXISTS a deal that the user ``uid`` may read (crm's record rules, as they stand) and that satisfies
+        ``link``, an SQL condition on the deal row ``crm_lead``."""
+        deals = self.env["crm.lead"].with_user(uid).with_context(active_test=False)._search([])
+        deals.add_where(link)
+        return SQL("EXISTS (%s)", deals.select(SQL("1")))
+
+    @api.model
+    def _discipline_client_of_sql(self, card, uid):
+        """The card belongs to a client (its commercial entity) of the user: a card of that client has the user,
+        or a member or a team the user leads, as responsible, is one of the companies, or is the client of a deal
+        the user may read."""
+        client = SQL.identifier("discipline_client")
         led_teams = self.env["crm.team"].sudo().with_context(active_test=False)._search([("user_id", "=", uid)])
         led_members = self.env["crm.team.member"].sudo()._search([("crm_team_id", "in", led_teams)])
-        own = expression.OR([own, [("user_id", "in", led_members.subselect('"crm_team_member"."user_id"'))]])
+        responsible = [
+            SQL("%s.user_id = %s", client, uid),
+            SQL("%s.user_id IN %s", client, led_members.subselect('"crm_team_member"."user_id"')),
+            SQL("%s.id IN (SELECT partner_id FROM res_company)", client),
+            self._discipline_visible_deal_sql(uid, SQL('"crm_lead"."partner_id" = %s.id', client)),
+        ]
         if "team_id" in self._fields:  # the sales team of a card, added by sale
-            own = expression.OR([own, [("team_id", "in", led_teams)]])
-        clients = Partner._search(
-            expression.OR(
-                [
-                    own,
-                    [("id", "in", visible_deals.subselect('"crm_lead"."partner_id"'))],
-                    [("id", "in", self.env["res.company"].sudo()._search([]).subselect('"res_company"."partner_id"'))],
-                ]
-            )
-        )
-        return expression.OR(
-            [
-                [("commercial_partner_id", "in", clients.subselect('"res_partner"."commercial_partner_id"'))],
-                # what they have just created (a contact from the chatter), while nobody is responsible for it
-                [("create_uid", "=", uid), ("commercial_partner_id.user_id", "=", False)],
-                [("id", "in", self._discipline_colleague_partners_sql())],
-                [("id", "in", self._discipline_followed_partners_sql(user.partner_id.id, visible_deals))],
-                [("id", "in", self._discipline_meeting_attendees_sql(uid, user.partner_id.id, visible_deals))],
-            ]
+            responsible.append(SQL("%s.team_id IN %s", client, led_teams.subselect()))
+        return SQL(
+            """EXISTS (SELECT 1 FROM res_partner %(client)s
+                        WHERE %(client)s.commercial_partner_id = %(card)s.commercial_partner_id
+                          AND (%(responsible)s))""",
+            client=client,
+            card=card,
+            responsible=SQL(" OR ").join(responsible),
         )
 
     @api.model
-    def _discipline_colleague_partners_sql(self):
+    def _discipline_colleague_partners_sql(self, card):
         """The partners of internal users, archived ones included: authors, assignees and followers everywhere."""
-        return SQL("(SELECT partner_id FROM res_users WHERE NOT share)")
+        return SQL(
+            "EXISTS (SELECT 1 FROM res_users colleague WHERE colleague.partner_id = %s.id AND NOT colleague.share)",
+            card,
+        )
 
     @api.model
-    def _discipline_followed_partners_sql(self, partner_id, visible_deals):
+    def _discipline_followed_partners_sql(self, card, uid, partner_id):
         """The cards the user follows, and the followers of the deals they see (the chatter lists them)."""
         return SQL(
-            """(SELECT res_id FROM mail_followers WHERE res_model = 'res.partner' AND partner_id = %(partner)s
-                UNION ALL
-                SELECT partner_id FROM mail_followers WHERE res_model = 'crm.lead' AND res_id IN %(deals)s)""",
+            """(EXISTS (SELECT 1 FROM mail_followers mine
+                         WHERE mine.res_model = 'res.partner' AND mine.res_id = %(card)s.id
+                           AND mine.partner_id = %(partner)s)
+                OR EXISTS (SELECT 1 FROM mail_followers follower
+                            WHERE follower.res_model = 'crm.lead' AND follower.partner_id = %(card)s.id
+                              AND %(deal)s))""",
+            card=card,
             partner=partner_id,
-            deals=visible_deals.subselect(),
+            deal=self._discipline_visible_deal_sql(uid, SQL('"crm_lead"."id" = follower.res_id')),
         )
 
     @api.model
-    def _discipline_meeting_attendees_sql(self, uid, partner_id, visible_deals):
+    def _discipline_meeting_attendees_sql(self, card, uid, partner_id):
         """The attendees of the meetings the user organises or attends, except meetings of deals they may not read
         (calendar_event.py hides those meetings from them)."""
         return SQL(
-            """(SELECT attendee.res_partner_id
-                  FROM calendar_event_res_partner_rel attendee
-                  JOIN calendar_event event ON event.id = attendee.calendar_event_id
-                 WHERE (event.user_id = %(uid)s
-                        OR event.id IN (SELECT calendar_event_id FROM calendar_event_res_partner_rel
-                                         WHERE res_partner_id = %(partner)s))
-                   AND (event.opportunity_id IS NULL OR event.opportunity_id IN %(deals)s))""",
+            """EXISTS (SELECT 1 FROM calendar_event_res_partner_rel attendee
+                         JOIN calendar_event event ON event.id = attendee.calendar_event_id
+                        WHERE attendee.res_partner_id = %(card)s.id
+                          AND (event.user_id = %(uid)s
+                               OR EXISTS (SELECT 1 FROM calendar_event_res_partner_rel mine
+                                           WHERE mine.calendar_event_id = event.id
+                                             AND mine.res_partner_id = %(partner)s))
+                          AND (event.opportunity_id IS NULL OR %(deal)s))""",
+            card=card,
             uid=uid,
             partner=partner_id,
-            deals=visible_deals.subselect(),
+            deal=self._discipline_visible_deal_sql(uid, SQL('"crm_lead"."id" = event.opportunity_id')),
         )
