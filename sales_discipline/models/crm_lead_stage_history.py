@@ -52,7 +52,8 @@ class CrmLeadStageHistory(models.Model):
 
     @api.model
     def _record_entries(self, leads, moment):
-        """Open a stay for each deal in its current stage."""
+        """Open a stay for each deal in its current stage. The duration is given (an open stay has none), so the
+        insert is the only statement."""
         self.sudo().create(
             [
                 {
@@ -63,6 +64,7 @@ class CrmLeadStageHistory(models.Model):
                     "company_id": lead.company_id.id,
                     "date_in": moment,
                     "entered_by_id": self.env.uid,
+                    "duration_days": 0.0,
                 }
                 for lead in leads
                 if lead.stage_id
@@ -71,9 +73,29 @@ class CrmLeadStageHistory(models.Model):
 
     @api.model
     def _record_moves(self, leads, moment):
-        """Close the open stays of deals that changed stage and open the new ones."""
-        open_rows = self.sudo().search([("lead_id", "in", leads.ids), ("date_out", "=", False)])
-        stage_of = {lead.id: lead.stage_id.id for lead in leads}
-        for next_stage_id, rows in open_rows.grouped(lambda row: stage_of.get(row.lead_id.id)).items():
-            rows.write({"date_out": moment, "left_by_id": self.env.uid, "next_stage_id": next_stage_id})
+        """Close the open stays of deals that changed stage and open the new ones: one UPDATE and one INSERT
+        whatever the number of deals, on every stage change of every deal (the kanban drag included). The UPDATE
+        computes the duration as _compute_duration_days does; the cache of the rows it wrote is invalidated."""
+        History = self.sudo()
+        History.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE crm_lead_stage_history stay
+                      SET date_out = %(moment)s, left_by_id = %(uid)s, next_stage_id = moved.stage_id,
+                          duration_days = EXTRACT(EPOCH FROM (%(moment)s - stay.date_in)) / 86400,
+                          write_uid = %(uid)s, write_date = %(now)s
+                     FROM unnest(%(lead_ids)s::int[], %(stage_ids)s::int[]) AS moved(lead_id, stage_id)
+                    WHERE stay.lead_id = moved.lead_id AND stay.date_out IS NULL
+                RETURNING stay.id""",
+                moment=moment,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                lead_ids=leads.ids,
+                stage_ids=[lead.stage_id.id or None for lead in leads],
+            )
+        )
+        closed = History.browse(row[0] for row in self.env.cr.fetchall())
+        closed.invalidate_recordset(
+            ["date_out", "left_by_id", "next_stage_id", "duration_days", "write_uid", "write_date"]
+        )
         self._record_entries(leads, moment)
