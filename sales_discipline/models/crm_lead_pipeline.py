@@ -16,15 +16,12 @@ class CrmLead(models.Model):
 
     @api.depends("team_id", "stage_id")
     def _compute_pipeline_stage_ids(self):
-        own = self.env["crm.stage"]._discipline_teams_with_stages()
+        """The stages of the deal's pipeline (crm.stage._discipline_stage_ladder, cached), and the one it sits in.
+        The status bar orders them itself."""
         Stage = self.env["crm.stage"]
-        for team, leads in self.grouped("team_id").items():
-            if team.id in own:
-                stages = Stage.search([("team_id", "=", team.id)])
-            else:
-                stages = Stage.search(["|", ("team_id", "=", False), ("team_id", "=", team.id or False)])
-            for lead in leads:
-                lead.pipeline_stage_ids = stages | lead.stage_id
+        for lead in self:
+            ladder = Stage._discipline_stage_ladder(lead.team_id.id or 0)
+            lead.pipeline_stage_ids = Stage.browse([stage_id for stage_id, _sequence in ladder]) | lead.stage_id
 
     @api.model
     def _read_group_stage_ids(self, stages, domain):

@@ -231,7 +231,12 @@ class CrmLead(models.Model):
         return problems
 
     def _discipline_next_stage(self):
+        """The stage after the deal's, as crm's _stage_find finds it (the first of its pipeline by sequence, then
+        id, with a higher sequence), from the cached stage ladder: no query on a form's opening."""
         self.ensure_one()
+        Stage = self.env["crm.stage"]
         if not self.stage_id or self.stage_id.is_won:
-            return self.env["crm.stage"]
-        return self._stage_find(domain=[("sequence", ">", self.stage_id.sequence)])
+            return Stage
+        current = self.stage_id.sequence
+        ladder = Stage._discipline_stage_ladder(self.team_id.id or 0)
+        return Stage.browse(next((stage_id for stage_id, sequence in ladder if sequence > current), ()))

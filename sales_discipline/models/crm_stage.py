@@ -160,6 +160,22 @@ class CrmStage(models.Model):
         return frozenset(team.id for (team,) in groups)
 
     @api.model
+    @tools.ormcache("team_id")
+    def _discipline_stage_ladder(self, team_id):
+        """((stage id, sequence), ...) of the stages a deal of the team ``team_id`` (0 for none) is offered, ordered
+        as crm's _stage_find orders them (sequence, id): its pipeline's own stages where it keeps to them (DL-7),
+        else crm's (the stages without a team and the team's). Every deal form asks for it (the status bar, the
+        next stage's requirements), so cached until a stage is created, moved or deleted, or a team changes."""
+        if team_id and team_id in self._discipline_teams_with_stages():
+            domain = [("team_id", "=", team_id)]
+        elif team_id:
+            domain = ["|", ("team_id", "=", False), ("team_id", "=", team_id)]
+        else:
+            domain = [("team_id", "=", False)]
+        stages = self.sudo().search_fetch(domain, ["sequence"], order="sequence, id")
+        return tuple((stage.id, stage.sequence) for stage in stages)
+
+    @api.model
     def _discipline_guidance_fields(self):
         return {"goal", "call_script"}
 
@@ -189,12 +205,13 @@ class CrmStage(models.Model):
     def write(self, vals):
         """Refuse renaming a stage to a name that is not a sales step, checked on the change before it is written:
         a stage that already has such a name (e.g. on a live database at install) keeps it and stays editable
-        (DL-6). Forget the cached requirements when a stage's requirements or its won flag change."""
+        (DL-6). Forget the cached requirements and stage ladders when a stage's requirements, won flag, pipeline or
+        place in the sequence change."""
         self._discipline_check_guidance_rights(vals)
         if "name" in vals and not self.env.su and self.filtered(lambda stage: stage.name != vals["name"]):
             self._discipline_refuse_passive_names([vals["name"]])
         result = super().write(vals)
-        if {"required_field_ids", "is_won", "team_id"} & set(vals):
+        if {"required_field_ids", "is_won", "team_id", "sequence"} & set(vals):
             self.env.registry.clear_cache()
         return result
 

@@ -39,6 +39,35 @@ class TestPipelineStages(DealDisciplineCase):
         stock_deal = Lead.create(self.deal_vals(team_id=self.stock_team.id, user_id=self.colleague.id))
         self.assertEqual(stock_deal.pipeline_stage_ids, self.stock_stages | self.stage_new)
 
+    def test_the_cached_stage_ladder_follows_the_stages_as_they_change(self):
+        """Issue 11: a deal form's status bar and its next stage's requirements come from a cached ladder of the
+        pipeline's stages (no query on opening), which stays what crm's _stage_find finds as stages are renumbered,
+        added and moved to another pipeline."""
+        deal = self.Lead.create(self.deal_vals())
+
+        def next_by_crm():
+            return deal._stage_find(domain=[("sequence", ">", deal.stage_id.sequence)])
+
+        deal._discipline_next_stage()  # fill the cache
+        deal.invalidate_recordset(["pipeline_stage_ids"])
+        with self.assertQueryCount(0):
+            self.assertEqual(deal._discipline_next_stage(), self.stage_proposal)
+            self.assertEqual(deal.pipeline_stage_ids, self.stage_new | self.stage_proposal | self.stage_won)
+        between = self.env["crm.stage"].create(
+            {"name": "Qualification", "team_id": self.team.id, "sequence": self.stage_new.sequence}
+        )
+        self.stage_proposal.sequence = between.sequence + 5
+        between.sequence = self.stage_new.sequence + 1
+        self.assertEqual(deal._discipline_next_stage(), between)
+        self.assertEqual(deal._discipline_next_stage(), next_by_crm())
+        deal.invalidate_recordset(["pipeline_stage_ids"])
+        self.assertIn(between, deal.pipeline_stage_ids)
+        between.team_id = self.stock_team
+        self.assertNotEqual(deal._discipline_next_stage(), between)
+        self.assertEqual(deal._discipline_next_stage(), next_by_crm())
+        deal.invalidate_recordset(["pipeline_stage_ids"])
+        self.assertNotIn(between, deal.pipeline_stage_ids)
+
     def test_won_goes_to_the_pipelines_won_stage(self):
         deal = self.Lead.create(self.deal_vals())
         self.assertEqual(deal._stage_find(domain=[("is_won", "=", True)], limit=None), self.stage_won)
