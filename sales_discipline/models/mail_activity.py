@@ -137,6 +137,13 @@ class MailActivity(models.Model):
         for vals in vals_list:
             if not vals.get("goal") and not context_goal and vals.get("activity_type_id") in default_goals:
                 vals["goal"] = default_goals[vals["activity_type_id"]]
+            if (
+                not ({"scheduled_at", "calendar_event_id"} & set(vals))
+                and "default_scheduled_at" not in self.env.context
+            ):
+                # without a meeting there is no hour to take: given, the field is not computed (its compute
+                # would read its own empty value back from the database)
+                vals["scheduled_at"] = False
         activities = super().create(vals_list)
         if not self.env.su:
             activities._discipline_check_step_data(new=True)
@@ -206,7 +213,7 @@ class MailActivity(models.Model):
         lead_ids = [a.res_id for a in self if a.res_model == "crm.lead" and not a.task_check_user_id]
         result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
         if lead_ids:
-            self.env["crm.lead"].browse(lead_ids).exists()._discipline_touch()
+            self.env["crm.lead"].browse(lead_ids)._discipline_touch()
         if checks:
             # the checker may not be allowed to be given activities by this colleague: the addon plans it; the
             # assignment notice is sent here, once, whatever the dialog's context
@@ -267,8 +274,16 @@ class MailActivity(models.Model):
         if new and not self.env.context.get("discipline_new_deals"):
             # a step planned on a deal listed without one resolves that warning (the steps a new deal is created
             # with need no look-up: see crm.lead.create)
-            deals = self.env["crm.lead"].browse({step.res_id for step in steps}).exists()
-            Warning._discipline_recheck_documents(deals, "next_step")
+            deals = (
+                self.env["crm.lead"]
+                .sudo()
+                .with_context(active_test=False)
+                .search_fetch(
+                    [("id", "in", list({step.res_id for step in steps})), ("discipline_warned", "=", True)],
+                    ["discipline_warned"],
+                )
+            )
+            Warning._discipline_recheck_documents(deals.with_env(self.env), "next_step")
 
     def _discipline_step_problems(self, touched=None):
         """NS-2, NS-3 problems of these steps: all of them (``touched`` None), or those an edit of ``touched``
@@ -461,13 +476,14 @@ class MailActivity(models.Model):
         """TK-2: values of the activities that ask each colleague who set one of these tasks to check its result;
         in that colleague's language, due today, with the result reported in the note."""
         user = self.env.user
-        todo = self.env.ref("mail.mail_activity_data_todo")
         today = fields.Date.context_today(self)
+        todo = None  # looked up (one query) only when a check is due
         checks = []
         for task in self._discipline_tasks_set_by_colleagues():
             checker = task.create_uid
             if checker == user or not checker.active or checker.share:
                 continue
+            todo = todo or self.env.ref("mail.mail_activity_data_todo")
             env = task.with_context(lang=checker.lang).env
             note = Markup("<p>%s</p>") % env._("Result reported by %(user)s:", user=user.name)
             if (feedback or "").strip():

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 from .rollout import ROLLOUT_FAMILIES, mode_field, mode_selection
 
@@ -77,7 +77,14 @@ class ResCompany(models.Model):
     def _discipline_mode(self, family):
         """This company's mode of ``family``; any user may read it (the rules apply to everyone)."""
         self.ensure_one()
-        return self.sudo()[mode_field(family)]
+        return self._discipline_modes_cached(self.id)[family]
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _discipline_modes_cached(self, company_id):
+        # every save of a deal, a card or a step asks for its company's modes: cached until a mode changes (write)
+        company = self.sudo().browse(company_id)
+        return {family: company[mode_field(family)] for family, _label in ROLLOUT_FAMILIES}
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -97,8 +104,8 @@ class ResCompany(models.Model):
         changed = [name for name in self._discipline_mode_fields() if name in vals]
         before = {(company.id, name): company[name] for company in self for name in changed}
         result = super().write(vals)
-        if "discipline_unassigned_visibility" in vals:
-            # the deal rules read the setting when the rule cache computes them
+        if "discipline_unassigned_visibility" in vals or changed:
+            # the deal rules read the setting when the rule cache computes them; the modes are cached
             self.env.registry.clear_cache()
         if changed:
             self.env["sales.discipline.rollout.log"]._discipline_log_changes(

@@ -240,3 +240,48 @@ class TestEverydayCosts(DealDisciplineCase):
         client.invalidate_recordset()
         self.assertEqual(str(client.write_date), "2020-01-01 00:00:00")
         self.assertEqual(client.client_status, "active")
+
+    # DL-5, NS-1, rollout: the bookkeeping of a done step ----------------------------------------------------------
+
+    def test_a_touch_is_one_statement_and_not_an_edit_of_the_deal(self):
+        deal = self.env["crm.lead"].create(self.deal_vals())
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_lead SET write_date = '2020-01-01' WHERE id = %s", [deal.id])
+        deal.invalidate_recordset()
+        self.assertFalse(deal.last_touch_date)
+        gone = self.env["crm.lead"].create(self.deal_vals(name="Deleted meanwhile"))
+        gone_id = gone.id
+        gone.unlink()
+        deals = deal.with_user(self.salesperson) | self.env["crm.lead"].browse(gone_id)
+        with self.assertQueryCount(1):
+            deals._discipline_touch()
+        self.assertEqual(deal.last_touch_date.date(), datetime.now().date())
+        self.assertEqual(str(deal.write_date), "2020-01-01 00:00:00")
+        self.assertFalse(deal.is_stale)
+
+    def test_a_company_mode_is_read_once_and_follows_its_changes(self):
+        company = self.env.company
+        stored = company.discipline_mode_next_step
+        company._discipline_mode("next_step")
+        company.invalidate_recordset()
+        with self.assertQueryCount(0):
+            self.assertEqual(company.with_user(self.salesperson)._discipline_mode("next_step"), stored)
+        for mode in ("off", "warn", "enforce"):
+            company.discipline_mode_next_step = mode
+            self.assertEqual(company.with_user(self.salesperson)._discipline_mode("next_step"), mode)
+
+    def test_a_step_without_a_meeting_is_saved_with_no_hour_and_not_read_back(self):
+        deal = self.env["crm.lead"].create(self.deal_vals())
+        Activity = self.env["mail.activity"].with_user(self.salesperson)
+        values = {
+            "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
+            "res_id": deal.id,
+            "activity_type_id": self.call.id,
+            "goal": "Agree on the demo date",
+            "date_deadline": "2030-01-10",
+        }
+        step = Activity.create(values)
+        with self.assertQueryCount(0):
+            self.assertFalse(step.scheduled_at)
+        timed = Activity.with_context(default_scheduled_at="2030-01-10 09:30:00").create(values)
+        self.assertEqual(str(timed.scheduled_at), "2030-01-10 09:30:00")
