@@ -21,7 +21,7 @@ class CrmLead(models.Model):
         Stage = self.env["crm.stage"]
         for lead in self:
             ladder = Stage._discipline_stage_ladder(lead.team_id.id or 0)
-            lead.pipeline_stage_ids = Stage.browse([stage_id for stage_id, _sequence in ladder]) | lead.stage_id
+            lead.pipeline_stage_ids = Stage.browse([stage_id for stage_id, *_ in ladder]) | lead.stage_id
 
     @api.model
     def _read_group_stage_ids(self, stages, domain):

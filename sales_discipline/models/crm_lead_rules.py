@@ -235,8 +235,12 @@ class CrmLead(models.Model):
         id, with a higher sequence), from the cached stage ladder: no query on a form's opening."""
         self.ensure_one()
         Stage = self.env["crm.stage"]
-        if not self.stage_id or self.stage_id.is_won:
+        if not self.stage_id:
             return Stage
-        current = self.stage_id.sequence
         ladder = Stage._discipline_stage_ladder(self.team_id.id or 0)
-        return Stage.browse(next((stage_id for stage_id, sequence in ladder if sequence > current), ()))
+        # the deal's stage is normally on its pipeline's ladder: its sequence and won flag need no read
+        current = next((step[1:] for step in ladder if step[0] == self.stage_id.id), None)
+        sequence, is_won = current or (self.stage_id.sequence, self.stage_id.is_won)
+        if is_won:
+            return Stage
+        return Stage.browse(next((stage_id for stage_id, rank, _won in ladder if rank > sequence), ()))

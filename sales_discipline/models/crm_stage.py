@@ -162,9 +162,9 @@ class CrmStage(models.Model):
     @api.model
     @tools.ormcache("team_id")
     def _discipline_stage_ladder(self, team_id):
-        """((stage id, sequence), ...) of the stages a deal of the team ``team_id`` (0 for none) is offered, ordered
-        as crm's _stage_find orders them (sequence, id): its pipeline's own stages where it keeps to them (DL-7),
-        else crm's (the stages without a team and the team's). Every deal form asks for it (the status bar, the
+        """((stage id, sequence, is won), ...) of the stages a deal of the team ``team_id`` (0 for none) is offered,
+        ordered as crm's _stage_find orders them (sequence, id): its pipeline's own stages where it keeps to them
+        (DL-7), else crm's (the stages without a team and the team's). Every deal form asks for it (the status bar, the
         next stage's requirements), so cached until a stage is created, moved or deleted, or a team changes."""
         if team_id and team_id in self._discipline_teams_with_stages():
             domain = [("team_id", "=", team_id)]
@@ -172,8 +172,8 @@ class CrmStage(models.Model):
             domain = ["|", ("team_id", "=", False), ("team_id", "=", team_id)]
         else:
             domain = [("team_id", "=", False)]
-        stages = self.sudo().search_fetch(domain, ["sequence"], order="sequence, id")
-        return tuple((stage.id, stage.sequence) for stage in stages)
+        stages = self.sudo().search_fetch(domain, ["sequence", "is_won"], order="sequence, id")
+        return tuple((stage.id, stage.sequence, stage.is_won) for stage in stages)
 
     @api.model
     def _discipline_guidance_fields(self):

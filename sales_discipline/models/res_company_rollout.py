@@ -76,15 +76,24 @@ class ResCompany(models.Model):
 
     def _discipline_mode(self, family):
         """This company's mode of ``family``; any user may read it (the rules apply to everyone)."""
+        return self._discipline_setting(mode_field(family))
+
+    def _discipline_setting(self, name):
+        """This company's rollout mode or visibility setting ``name`` (see _discipline_cached_settings)."""
         self.ensure_one()
-        return self._discipline_modes_cached(self.id)[family]
+        return self._discipline_settings_cached(self.id)[name]
+
+    @api.model
+    def _discipline_cached_settings(self):
+        return [*self._discipline_mode_fields(), "discipline_unassigned_visibility", "discipline_client_visibility"]
 
     @api.model
     @tools.ormcache("company_id")
-    def _discipline_modes_cached(self, company_id):
-        # every save of a deal, a card or a step asks for its company's modes: cached until a mode changes (write)
+    def _discipline_settings_cached(self, company_id):
+        # every save of a deal, a card or a step asks for its company's modes, and every read of a client card
+        # for its visibility: cached until one changes (write)
         company = self.sudo().browse(company_id)
-        return {family: company[mode_field(family)] for family, _label in ROLLOUT_FAMILIES}
+        return {name: company[name] for name in self._discipline_cached_settings()}
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -104,8 +113,8 @@ class ResCompany(models.Model):
         changed = [name for name in self._discipline_mode_fields() if name in vals]
         before = {(company.id, name): company[name] for company in self for name in changed}
         result = super().write(vals)
-        if "discipline_unassigned_visibility" in vals or changed:
-            # the deal rules read the setting when the rule cache computes them; the modes are cached
+        if set(self._discipline_cached_settings()) & set(vals):
+            # the deal rules read the visibility when the rule cache computes them; the settings are cached
             self.env.registry.clear_cache()
         if changed:
             self.env["sales.discipline.rollout.log"]._discipline_log_changes(

@@ -14,6 +14,7 @@ class ReadableCards(SQL):
     is an empty set."""
 
     def __init__(self, uid, partner_id):
+        # partner_id: the user's partner, an SQL expression
         super().__init__("SELECT NULL::int WHERE FALSE")
         self.uid = uid
         self.partner_id = partner_id
@@ -92,12 +93,12 @@ class ResPartner(models.Model):
         ``None`` when they may read every card. The current user is ``env.uid``, which the record rules keep when
         they evaluate a rule as the superuser."""
         uid = self.env.uid
-        if uid == SUPERUSER_ID or self.env.company.sudo().discipline_client_visibility == "all":
+        if uid == SUPERUSER_ID or self.env.company._discipline_setting("discipline_client_visibility") == "all":
             return None
-        user = self.env["res.users"].sudo().browse(uid)
-        if user._has_group(SEE_ALL_GROUP):
+        if self.env["res.users"].sudo().browse(uid)._has_group(SEE_ALL_GROUP):
             return None
-        return [("id", "in", ReadableCards(uid, user.partner_id.id))]
+        # the user's partner is looked up by the query itself: reading the user here would cost a query per request
+        return [("id", "in", ReadableCards(uid, SQL("(SELECT partner_id FROM res_users WHERE id = %s)", uid)))]
 
     def _condition_to_sql(self, alias, fname, operator, value, query):
         """Render the cards a salesperson may read (see _discipline_readable_domain) as a condition on the card row
@@ -110,8 +111,8 @@ class ResPartner(models.Model):
 
     @api.model
     def _discipline_readable_condition(self, alias, uid, partner_id):
-        """The cards of the row ``alias`` that the user ``uid`` (partner ``partner_id``) may read, one part per
-        reason listed in the class docstring."""
+        """The cards of the row ``alias`` that the user ``uid`` (partner ``partner_id``, an SQL expression) may read,
+        one part per reason listed in the class docstring."""
         card = SQL.identifier(alias)
         return SQL(
             "(%s)%s",

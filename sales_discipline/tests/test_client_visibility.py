@@ -79,6 +79,19 @@ class ClientVisibilityCase(DealDisciplineCase):
 class TestClientVisibility(ClientVisibilityCase):
     """SE-1, SE-2: client cards follow the deal visibility, read as each role through the ORM."""
 
+    def test_the_rule_costs_no_query_of_its_own(self):
+        """Issue 11: the rule's inputs (the company's setting, the user's partner) cost no query on a request's fresh
+        cache: the setting is cached, the partner is looked up inside the card's own read."""
+        Partner = self.env["res.partner"].with_user(self.salesperson)
+        Partner._discipline_readable_domain()
+        self.env.invalidate_all()
+        with self.assertQueryCount(0):
+            Partner._discipline_readable_domain()
+        self.env.invalidate_all()
+        self.assertEqual(self.own_contact.with_user(self.salesperson).read(["name"])[0]["name"], "Own Contact")
+        with self.assertRaises(AccessError):
+            self.stranger_contact.with_user(self.salesperson).read(["name"])
+
     def test_salesperson_reads_their_clients_and_the_clients_of_their_deals(self):
         rows = (
             self.env["res.partner"]
