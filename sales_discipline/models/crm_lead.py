@@ -87,6 +87,23 @@ class CrmLead(models.Model):
             self._discipline_log_role_mismatch()
         return result
 
+    def action_discipline_open_stage_history(self):
+        """DL-6: the stays of this deal in its stages, newest first, with who moved it and how long it stayed. Behind
+        a button of the form rather than inline, so that opening or saving a deal does not read them."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("sales_discipline.crm_lead_stage_history_action")
+        list_view = self.env.ref("sales_discipline.crm_lead_stage_history_view_list").id
+        action.update(
+            {
+                "name": self.env._("Stage History of %(deal)s", deal=self.name),
+                "domain": [("lead_id", "=", self.id)],
+                "view_mode": "list,pivot,graph,form",
+                "views": [(list_view, "list"), (False, "pivot"), (False, "graph"), (False, "form")],
+                "context": {},
+            }
+        )
+        return action
+
     def _merge_dependences(self, opportunities):
         """Merging deals deletes the merged-away ones as the superuser: their stage history (DL-6) moves to the kept
         deal first, and the kept deal notes what was merged into it and by whom."""

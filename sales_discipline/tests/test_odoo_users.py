@@ -117,9 +117,15 @@ class TestOdooSalesUsersScreens(OdooUsersCase):
         self.assertIn(self.env.ref("base.group_partner_manager"), self.own_docs.groups_id)
         self.assertFalse(self.own_docs.has_group("sales_discipline.group_salesperson"))
         self.assertFalse(self.own_docs.has_group("sales_team.group_sale_salesman_all_leads"))
-        # the deal form shows the stage history
-        deal = Form(self.own_deal.with_user(self.own_docs))
-        self.assertEqual(len(deal.stage_history_ids), 1)
+        # the deal form opens the deal's stage history, which the user reads
+        deal = self.own_deal.with_user(self.own_docs)
+        Form(deal)
+        arch = deal.get_view(self.env.ref("crm.crm_lead_view_form").id)["arch"]
+        self.assertIn('name="action_discipline_open_stage_history"', arch)
+        self.assertNotIn('name="stage_history_ids"', arch)
+        action = deal.action_discipline_open_stage_history()
+        stays = self.env[action["res_model"]].with_user(self.own_docs).search(action["domain"])
+        self.assertEqual((len(stays), stays.lead_id, stays.stage_id), (1, self.own_deal, self.own_deal.stage_id))
 
     def test_reports_open_within_the_users_visibility(self):
         deals = self.own_deal | self.other_deal
