@@ -14,6 +14,7 @@ import time
 
 from odoo.tools import SQL
 
+from .models.crm_lead_flags import COUNTERS_INDEX
 from .models.crm_lead_rules import DEAL_TYPE_BY_CLIENT_STATUS
 from .models.partner_keys import email_domain, normalize_company_name, normalize_phone, normalize_vat
 from .models.res_partner_visibility import PARTNER_USER_INDEX
@@ -344,3 +345,4 @@ def uninstall_hook(env):
             rule.domain_force = domain
     env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(ACTIVITY_INDEX)))
     env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(PARTNER_USER_INDEX)))
+    env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(COUNTERS_INDEX)))

@@ -6,6 +6,7 @@ FLAG_NO_NEXT_STEP = "no_next_step"
 FLAG_OVERDUE = "overdue"
 FLAG_STALE = "stale"
 FLAGS = (FLAG_NO_NEXT_STEP, FLAG_OVERDUE, FLAG_STALE)
+COUNTERS_INDEX = "crm_lead_discipline_counters_idx"
 
 
 class DisciplineFlag(SQL):
@@ -39,6 +40,23 @@ class CrmLead(models.Model):
     )
     has_overdue_step = fields.Boolean(compute="_compute_discipline_flags", search="_search_has_overdue_step")
     is_stale = fields.Boolean(string="Stale", compute="_compute_discipline_flags", search="_search_is_stale")
+
+    def init(self):
+        """The team counters (crm.team._compute_discipline_counters) read every open deal of the teams that the
+        user sees: at a real company's size (a salesperson's 30,000 deals among 1,000,000) visiting each deal's row
+        costs more than the rest of the dashboard. This index holds every column that statement reads, for the
+        deals it counts, so that PostgreSQL answers it from the index alone. Not a field's index: the uninstall
+        hook drops it."""
+        result = super().init()
+        self.env.cr.execute(
+            SQL(
+                """CREATE INDEX IF NOT EXISTS %s ON crm_lead (user_id, team_id)
+                   INCLUDE (id, stage_id, company_id, date_last_stage_update, last_touch_date, active, type)
+                   WHERE active AND type = 'opportunity'""",
+                SQL.identifier(COUNTERS_INDEX),
+            )
+        )
+        return result
 
     @api.depends(
         "active",
