@@ -274,16 +274,9 @@ class MailActivity(models.Model):
         if new and not self.env.context.get("discipline_new_deals"):
             # a step planned on a deal listed without one resolves that warning (the steps a new deal is created
             # with need no look-up: see crm.lead.create)
-            deals = (
-                self.env["crm.lead"]
-                .sudo()
-                .with_context(active_test=False)
-                .search_fetch(
-                    [("id", "in", list({step.res_id for step in steps})), ("discipline_warned", "=", True)],
-                    ["discipline_warned"],
-                )
-            )
-            Warning._discipline_recheck_documents(deals.with_env(self.env), "next_step")
+            # the deal is usually in the cache already (mail read it to check the access to it): no look-up then
+            deals = self.env["crm.lead"].browse({step.res_id for step in steps})
+            Warning._discipline_recheck_documents(deals, "next_step")
 
     def _discipline_step_problems(self, touched=None):
         """NS-2, NS-3 problems of these steps: all of them (``touched`` None), or those an edit of ``touched``
