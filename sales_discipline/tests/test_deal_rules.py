@@ -1,6 +1,8 @@
 from datetime import datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
@@ -85,6 +87,30 @@ class TestStageRequirements(DealDisciplineCase):
             "The deal cannot be saved:\nPumps for Romashka: the stage Paid requires Expected Revenue.",
             deal.action_set_won,
         )
+
+    def test_the_banner_finds_the_fields_in_the_form_as_it_is_customised(self):
+        """Where each field sits is read from the form once per user and language (parsing it cost ~2 ms at every
+        opening), and follows a customisation of the form."""
+        deal = self.Lead.with_user(self.salesperson).create(self.deal_vals())
+        self.assertIn("Source (tab “Extra Info”)", deal.next_stage_requirements)
+        with patch.object(etree, "fromstring", wraps=etree.fromstring) as parse:
+            deal.invalidate_recordset(["next_stage_requirements"])
+            self.assertIn("Source (tab “Extra Info”)", deal.next_stage_requirements)
+        self.assertFalse(parse.called)
+        self.env["ir.ui.view"].create(
+            {
+                "name": "sales_discipline test: the page of the source renamed",
+                "model": "crm.lead",
+                "inherit_id": self.env.ref("crm.crm_lead_view_form").id,
+                "arch": """<data>
+                    <xpath expr="//field[@name='source_id']/ancestor::page[1]" position="attributes">
+                        <attribute name="string">Marketing</attribute>
+                    </xpath>
+                </data>""",
+            }
+        )
+        deal.invalidate_recordset(["next_stage_requirements"])
+        self.assertIn("Source (tab “Marketing”)", deal.next_stage_requirements)
 
     def test_form_shows_what_the_next_stage_still_needs_and_where(self):
         deal = self.Lead.create(self.deal_vals())
