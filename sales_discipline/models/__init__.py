@@ -20,6 +20,7 @@ from . import mail_activity
 from . import mail_activity_mixin
 from . import mail_activity_type
 from . import res_company
+from . import res_company_plans
 from . import res_company_rollout
 from . import res_config_settings
 from . import res_partner
@@ -29,7 +30,11 @@ from . import res_partner_form
 from . import res_partner_visibility
 from . import res_users
 from . import sales_discipline_export_log
+from . import sales_discipline_kpi
 from . import sales_discipline_norm
+from . import sales_discipline_plan
+from . import sales_discipline_plan_line
+from . import sales_discipline_plan_revision
 from . import sales_discipline_rollout_log
 from . import sales_discipline_warning
 from . import survey_user_input

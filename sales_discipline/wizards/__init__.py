@@ -2,3 +2,4 @@ from . import crm_lead_lost
 from . import crm_lead_to_opportunity
 from . import sales_discipline_handover
 from . import mail_activity_schedule
+from . import sales_discipline_plan_replan

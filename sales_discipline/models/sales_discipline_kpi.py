@@ -1,0 +1,232 @@
+from datetime import date, datetime, timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools.safe_eval import safe_eval
+
+PERIOD_TYPES = [
+    ("year", "Year"),
+    ("quarter", "Quarter"),
+    ("month", "Month"),
+    ("week", "Week"),
+    ("day", "Day"),
+]
+PERIOD_RANK = {key: rank for rank, (key, _label) in enumerate(PERIOD_TYPES)}
+# the periods whose plans match one bucket of _read_group's granularity; weeks and days are summed from days
+GRANULARITY = {"year": "year", "quarter": "quarter", "month": "month", "week": "day", "day": "day"}
+UNITS = [("count", "Count"), ("amount", "Amount"), ("percent", "%"), ("days", "Days")]
+AGGREGATES = [
+    ("count", "Number of records"),
+    ("sum", "Sum of a field"),
+    ("avg", "Average of a field"),
+    ("ratio", "Ratio of two KPIs (%)"),
+]
+NUMERIC_TYPES = ("integer", "float", "monetary")
+
+
+class SalesDisciplineKpi(models.Model):
+    """A KPI of the plans (PL-2) and how its fact is computed from Odoo data (PL-4): the records of a model that
+    match a domain, dated by one of their fields, attributed to a salesperson and a team by two others, counted,
+    summed or averaged; a ratio of two KPIs; or, where Odoo holds no such data, typed by hand and marked so.
+
+    The facts of many plans are computed together (_discipline_facts): one grouped query per KPI for all the plans
+    of one period type and scope, never a query per plan."""
+
+    _name = "sales.discipline.kpi"
+    _description = "Plan KPI"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(required=True, help="Technical name, unique: used by the ready-made KPI sets.")
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    description = fields.Text(translate=True, help="What is counted, and for whom.")
+    source = fields.Selection(
+        [("data", "Computed from Odoo data"), ("manual", "Entered by hand")],
+        required=True,
+        default="data",
+        help="Entered by hand only where Odoo holds no data for the KPI (e.g. non-standard situations).",
+    )
+    model_name = fields.Char(string="Model", help="The model whose records are counted, e.g. crm.lead.")
+    domain = fields.Char(default="[]", help="Which records count, as a domain on the model.")
+    date_field = fields.Char(help="The date that puts a record in a period, e.g. date_closed.")
+    user_field = fields.Char(default="user_id", help="The salesperson a record counts for.")
+    team_field = fields.Char(default="team_id", help="The sales team a record counts for.")
+    aggregate = fields.Selection(AGGREGATES, required=True, default="count")
+    value_field = fields.Char(help="The field summed or averaged, e.g. expected_revenue.")
+    numerator_id = fields.Many2one("sales.discipline.kpi", ondelete="restrict")
+    denominator_id = fields.Many2one("sales.discipline.kpi", ondelete="restrict")
+    unit = fields.Selection(UNITS, required=True, default="count")
+    on_year = fields.Boolean(string="Year", default=True)
+    on_quarter = fields.Boolean(string="Quarter", default=True)
+    on_month = fields.Boolean(string="Month", default=True)
+    on_week = fields.Boolean(string="Week")
+    on_day = fields.Boolean(string="Day")
+
+    _sql_constraints = [("code_unique", "UNIQUE(code)", "Two KPIs cannot have the same code.")]
+
+    def _discipline_applies_to(self, period_type):
+        self.ensure_one()
+        return bool(self[f"on_{period_type}"])
+
+    @api.constrains("source", "model_name", "domain", "date_field", "user_field", "team_field", "aggregate")
+    def _check_definition(self):
+        """A KPI computed from data names a model, a date and the fields it counts by, and they exist."""
+        for kpi in self.filtered(lambda k: k.source == "data"):
+            if kpi.aggregate == "ratio":
+                if not (kpi.numerator_id and kpi.denominator_id) or self in (kpi.numerator_id | kpi.denominator_id):
+                    raise ValidationError(
+                        self.env._("The KPI %(kpi)s is a ratio: give it two other KPIs.", kpi=kpi.name)
+                    )
+                continue
+            if not kpi.model_name or kpi.model_name not in self.env:
+                raise ValidationError(self.env._("The KPI %(kpi)s counts records of an unknown model.", kpi=kpi.name))
+            Model = self.env[kpi.model_name]
+            names = {
+                "date_field": kpi.date_field,
+                "user_field": kpi.user_field,
+                "team_field": kpi.team_field,
+                "value_field": kpi.value_field if kpi.aggregate in ("sum", "avg") else None,
+            }
+            for role, name in names.items():
+                if role == "date_field" and not name:
+                    raise ValidationError(
+                        self.env._("The KPI %(kpi)s needs the date that puts a record in a period.", kpi=kpi.name)
+                    )
+                if name and (name not in Model._fields or not Model._fields[name].store):
+                    raise ValidationError(
+                        self.env._(
+                            "The KPI %(kpi)s names the field %(field)s, which %(model)s does not store.",
+                            kpi=kpi.name,
+                            field=name,
+                            model=kpi.model_name,
+                        )
+                    )
+            if names["value_field"] and Model._fields[names["value_field"]].type not in NUMERIC_TYPES:
+                raise ValidationError(
+                    self.env._(
+                        "The KPI %(kpi)s adds up %(field)s, which is not a number.",
+                        kpi=kpi.name,
+                        field=names["value_field"],
+                    )
+                )
+            if Model._fields[kpi.date_field].type not in ("date", "datetime"):
+                raise ValidationError(
+                    self.env._(
+                        "The KPI %(kpi)s dates records by %(field)s, which is not a date.",
+                        kpi=kpi.name,
+                        field=kpi.date_field,
+                    )
+                )
+            try:
+                Model._search(kpi._discipline_domain())
+            except Exception as error:  # any error of a typed domain is the user's to fix
+                raise ValidationError(
+                    self.env._("The domain of the KPI %(kpi)s is not valid: %(error)s", kpi=kpi.name, error=error)
+                ) from error
+
+    def _discipline_domain(self):
+        self.ensure_one()
+        return safe_eval(self.domain or "[]", {"context": {}})
+
+    # ------------------------------------------------------------------------------------------------------------
+    # Facts
+    # ------------------------------------------------------------------------------------------------------------
+
+    def _discipline_facts(self, plans):
+        """{plan id: fact} of this KPI for ``plans``, all of one period type and one scope: one grouped query (two
+        for a ratio), whatever the number of plans.
+
+        What is counted: each record in the period of its date field, for the salesperson and the team it names
+        *now* (a deal handed over counts for its new owner, in every period); records that name no team (done
+        activities) count for the team's current members; a company plan counts every record of the company."""
+        self.ensure_one()
+        if not plans or self.source != "data":
+            return {}
+        if self.aggregate == "ratio":
+            return self._discipline_ratio_facts(plans)
+        query = self._discipline_fact_query(plans)
+        buckets = {}
+        for bucket, *keys, value in query["model"]._read_group(query["domain"], query["groupby"], [query["measure"]]):
+            day = bucket.date() if isinstance(bucket, datetime) else bucket
+            buckets.setdefault(tuple(record.id for record in keys), []).append((day, value or 0.0))
+        return {plan.id: self._discipline_fact_of(plan, query, buckets) for plan in plans}
+
+    def _discipline_ratio_facts(self, plans):
+        numerators = self.numerator_id._discipline_facts(plans)
+        denominators = self.denominator_id._discipline_facts(plans)
+        return {
+            plan.id: 100.0 * numerators.get(plan.id, 0.0) / denominators[plan.id] if denominators.get(plan.id) else 0.0
+            for plan in plans
+        }
+
+    def _discipline_fact_query(self, plans):
+        """The grouped query of this KPI for ``plans``: by day, month, quarter or year (the period's granularity), by
+        company, and by salesperson or team for those scopes."""
+        period_type, scope = plans[0].period_type, plans[0].scope
+        Model = self.env[self.model_name].sudo().with_context(active_test=False, tz="UTC")
+        start, stop = min(plans.mapped("date_from")), max(plans.mapped("date_to")) + timedelta(days=1)
+        if Model._fields[self.date_field].type == "datetime":
+            start, stop = datetime.combine(start, datetime.min.time()), datetime.combine(stop, datetime.min.time())
+        query = {
+            "model": Model,
+            "domain": [*self._discipline_domain(), (self.date_field, ">=", start), (self.date_field, "<", stop)],
+            "groupby": [f"{self.date_field}:{GRANULARITY[period_type]}"],
+            "measure": "__count" if self.aggregate == "count" else f"{self.value_field}:{self.aggregate}",
+            "has_company": "company_id" in Model._fields,
+            "by_field": {"user": self.user_field, "team": self.team_field}.get(scope),
+            "members": {},
+            "scope": scope,
+        }
+        if query["has_company"]:
+            query["domain"].append(("company_id", "in", plans.company_id.ids))
+            query["groupby"].append("company_id")
+        elif self.user_field:
+            # records of no company (activities) are those of the company's users
+            query["domain"].append((f"{self.user_field}.company_id", "in", plans.company_id.ids))
+        if scope == "team" and not query["by_field"] and self.user_field:
+            # records without a team of their own (activities) count for the team's current members
+            query["members"] = {team.id: (team.member_ids | team.user_id).ids for team in plans.team_id}
+            query["by_field"] = self.user_field
+            member_ids = sorted({uid for uids in query["members"].values() for uid in uids})
+            query["domain"].append((self.user_field, "in", member_ids))
+        elif query["by_field"]:
+            query["domain"].append((query["by_field"], "in", plans.mapped(f"{scope}_id").ids))
+        if query["by_field"]:
+            query["groupby"].append(query["by_field"])
+        return query
+
+    def _discipline_fact_of(self, plan, query, buckets):
+        company_key = (plan.company_id.id,) if query["has_company"] else ()
+        if query["members"]:
+            keys = [(*company_key, uid) for uid in query["members"].get(plan.team_id.id, ())]
+        elif query["by_field"]:
+            keys = [(*company_key, plan[f"{query['scope']}_id"].id)]
+        else:
+            keys = [company_key]
+        values = [value for key in keys for day, value in buckets.get(key, ()) if plan.date_from <= day <= plan.date_to]
+        if self.aggregate == "avg":
+            # the average of the buckets: exact for a month, quarter or year (one bucket each)
+            return sum(values) / len(values) if values else 0.0
+        return float(sum(values))
+
+
+def period_bounds(period_type, day):
+    """(first day, last day) of the ``period_type`` containing ``day``; a week starts on Monday."""
+    if period_type == "year":
+        return date(day.year, 1, 1), date(day.year, 12, 31)
+    if period_type == "quarter":
+        first_month = 3 * ((day.month - 1) // 3) + 1
+        start = date(day.year, first_month, 1)
+        return start, _month_end(date(day.year, first_month + 2, 1))
+    if period_type == "month":
+        return date(day.year, day.month, 1), _month_end(day)
+    if period_type == "week":
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=6)
+    return day, day
+
+
+def _month_end(day):
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - timedelta(days=1)

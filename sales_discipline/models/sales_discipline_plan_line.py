@@ -1,0 +1,194 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+REPLAN_FLAG = "sales_discipline_replan"
+
+
+class SalesDisciplinePlanLine(models.Model):
+    """A target of a plan: one KPI, its target, its fact and the completion (PL-2, PL-4).
+
+    The fact comes from the data (sales.discipline.kpi._discipline_facts, one grouped query per KPI for all the
+    lines of one period type and scope); only a KPI marked as entered by hand takes a typed fact. Once the plan is
+    submitted, every change of a target is kept (sales.discipline.plan.revision); once it is approved, a target
+    only goes up on every path (form, RPC, import) and is not removed (PL-6): the discipline administrator's
+    re-plan (sales.discipline.plan.replan) is the only way down, logged."""
+
+    _name = "sales.discipline.plan.line"
+    _description = "Plan Target"
+    _order = "plan_id, sequence, id"
+    _check_company_auto = True
+
+    plan_id = fields.Many2one("sales.discipline.plan", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="plan_id.company_id", store=True, index=True)
+    period_type = fields.Selection(related="plan_id.period_type", store=True)
+    date_from = fields.Date(related="plan_id.date_from", store=True)
+    scope = fields.Selection(related="plan_id.scope", store=True)
+    team_id = fields.Many2one(related="plan_id.team_id", store=True)
+    user_id = fields.Many2one(related="plan_id.user_id", store=True)
+    plan_state = fields.Selection(related="plan_id.state", string="Plan Status")
+    sequence = fields.Integer(related="kpi_id.sequence", store=True)
+    kpi_id = fields.Many2one("sales.discipline.kpi", string="KPI", required=True, ondelete="restrict")
+    kpi_source = fields.Selection(related="kpi_id.source")
+    unit = fields.Selection(related="kpi_id.unit")
+    target = fields.Float(required=True, default=0.0, aggregator="sum")
+    fact = fields.Float(
+        compute="_compute_fact",
+        aggregator="sum",
+        help="Computed from the data, or typed by hand for a KPI entered by hand.",
+    )
+    manual_fact = fields.Float(string="Fact Entered", help="Only for a KPI entered by hand.")
+    completion = fields.Float(string="Completion (%)", compute="_compute_fact", aggregator="avg")
+    revision_ids = fields.One2many("sales.discipline.plan.revision", "line_id", string="Corrections")
+    # the pivot and the graph group and add up stored values only: the facts as of the last refresh (hourly cron)
+    stored_fact = fields.Float(string="Fact (last refresh)", readonly=True, aggregator="sum")
+    stored_completion = fields.Float(string="Completion (last refresh, %)", readonly=True, aggregator="avg")
+    facts_refreshed = fields.Datetime(readonly=True)
+
+    _sql_constraints = [
+        ("kpi_unique", "UNIQUE(plan_id, kpi_id)", "A plan has one target per KPI."),
+    ]
+
+    @api.depends("kpi_id", "manual_fact", "target", "plan_id.date_from", "plan_id.period_type", "plan_id.scope")
+    @api.depends_context("uid")
+    def _compute_fact(self):
+        """All the lines at once: per KPI, one query for the lines of one period type and scope."""
+        facts = {}
+        computed = self.filtered(lambda line: line.kpi_id.source == "data" and line.plan_id.id)
+        for (kpi, _period, _scope), lines in computed.grouped(
+            lambda line: (line.kpi_id, line.plan_id.period_type, line.plan_id.scope)
+        ).items():
+            by_plan = kpi._discipline_facts(lines.plan_id)
+            facts.update({line.id: by_plan.get(line.plan_id.id, 0.0) for line in lines})
+        for line in self:
+            line.fact = line.manual_fact if line.kpi_id.source == "manual" else facts.get(line.id, 0.0)
+            line.completion = 100.0 * line.fact / line.target if line.target else 0.0
+
+    @api.model
+    def _cron_discipline_refresh_facts(self, batch_size=5000):
+        """Hourly: store the facts of the plans still running (or ended within the last 40 days, while late deals
+        and reports come in) for the pivot and the graph; in batches, each batch one query per KPI and level."""
+        since = fields.Date.subtract(fields.Date.context_today(self), days=40)
+        lines = self.sudo().search(
+            [("plan_id.date_to", ">=", since)], order="facts_refreshed ASC NULLS FIRST, id", limit=batch_size
+        )
+        lines._discipline_store_facts()
+        remaining = self.sudo().search_count([("plan_id.date_to", ">=", since)]) - len(lines)
+        self.env["ir.cron"]._notify_progress(done=len(lines), remaining=max(remaining, 0))
+        return len(lines)
+
+    def _discipline_store_facts(self):
+        """Copy the live facts of these lines to the stored ones, in one statement (no revision: the target does not
+        change)."""
+        if not self:
+            return
+        values = [(line.id, line.fact, line.completion) for line in self]  # the facts of all, computed at once
+        self.env.cr.execute(
+            SQL(
+                """UPDATE sales_discipline_plan_line line
+                      SET stored_fact = fresh.fact, stored_completion = fresh.completion, facts_refreshed = %s
+                     FROM (VALUES %s) AS fresh(id, fact, completion)
+                    WHERE line.id = fresh.id""",
+                fields.Datetime.now(),
+                SQL(", ").join(SQL("(%s, %s::float, %s::float)", *row) for row in values),
+            )
+        )
+        self.invalidate_recordset(["stored_fact", "stored_completion", "facts_refreshed"])
+
+    def action_discipline_refresh_facts(self):
+        """Refresh the stored facts of these targets now (the pivot and the graph show them)."""
+        self._discipline_store_facts()
+        return True
+
+    @api.constrains("kpi_id", "plan_id")
+    def _check_kpi_period(self):
+        for line in self:
+            if not line.kpi_id._discipline_applies_to(line.plan_id.period_type):
+                raise ValidationError(
+                    self.env._(
+                        "The KPI %(kpi)s is not planned per %(period)s.",
+                        kpi=line.kpi_id.name,
+                        period=dict(line.plan_id._fields["period_type"]._description_selection(self.env))[
+                            line.plan_id.period_type
+                        ].lower(),
+                    )
+                )
+
+    @api.constrains("target")
+    def _check_target(self):
+        for line in self:
+            if line.target < 0:
+                raise ValidationError(self.env._("The target of %(kpi)s cannot be negative.", kpi=line.kpi_id.name))
+
+    @api.constrains("manual_fact", "kpi_id")
+    def _check_manual_fact(self):
+        for line in self:
+            if line.manual_fact and line.kpi_id.source != "manual":
+                raise ValidationError(
+                    self.env._("The fact of %(kpi)s comes from the data: it is not typed.", kpi=line.kpi_id.name)
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A target added to a plan already submitted is a correction like any other: it is kept."""
+        lines = super().create(vals_list)
+        lines.filtered(lambda line: line.plan_id.state != "draft")._discipline_record_revisions(
+            {line.id: 0.0 for line in lines}
+        )
+        return lines
+
+    def write(self, vals):
+        """PL-6: an approved plan's target only goes up, whichever path writes it; every change of a submitted or
+        approved plan's target is kept with who, when, from and to."""
+        if "kpi_id" in vals and self.filtered(lambda line: line.plan_id.state == "approved") and not self.env.su:
+            raise UserError(self.env._("The KPI of an approved plan's target is not changed: add another target."))
+        before = {}
+        if "target" in vals:
+            new_target = float(vals["target"] or 0.0)
+            replan = self._discipline_replanning()
+            for line in self:
+                if line.plan_id.state == "approved" and new_target < line.target and not replan:
+                    raise UserError(
+                        self.env._(
+                            "The plan %(plan)s is approved: the target of %(kpi)s can only go up, not from "
+                            "%(old)s to %(new)s.",
+                            plan=line.plan_id.name,
+                            kpi=line.kpi_id.name,
+                            old=f"{line.target:g}",
+                            new=f"{new_target:g}",
+                        )
+                    )
+            before = {line.id: line.target for line in self if line.plan_id.state != "draft"}
+        result = super().write(vals)
+        if before:
+            self.filtered(lambda line: line.id in before)._discipline_record_revisions(before)
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_approved(self):
+        """An approved plan's target is not removed: that would be a correction downward."""
+        if self.filtered(lambda line: line.plan_id.state == "approved") and not self._discipline_replanning():
+            raise UserError(self.env._("An approved plan's target is not removed: its targets only go up."))
+
+    def _discipline_replanning(self):
+        """A re-plan is asked by the context and allowed to the discipline administrator only (a context flag is
+        in any caller's hands); it is kept as such in the corrections."""
+        return bool(self.env.context.get(REPLAN_FLAG)) and (
+            self.env.su or self.env.user.has_group("sales_discipline.group_discipline_admin")
+        )
+
+    def _discipline_record_revisions(self, before):
+        changed = self.filtered(lambda line: line.target != before.get(line.id))
+        if changed:
+            self.env["sales.discipline.plan.revision"].sudo().create(
+                [
+                    {
+                        "line_id": line.id,
+                        "old_target": before.get(line.id, 0.0),
+                        "new_target": line.target,
+                        "replan": self._discipline_replanning(),
+                        "reason": self.env.context.get("sales_discipline_replan_reason") or False,
+                    }
+                    for line in changed
+                ]
+            )

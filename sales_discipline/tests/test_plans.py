@@ -1,0 +1,368 @@
+from datetime import date, datetime
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from .common import DealDisciplineCase
+
+
+class PlanCase(DealDisciplineCase):
+    """A year plan of the company, its quarter, a month for the team and for its two salespeople, with won deals
+    of both in that month and in the next."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Plan = cls.env["sales.discipline.plan"]
+        cls.kpi = {
+            code: cls.env.ref(f"sales_discipline.kpi_{code}")
+            for code in ("turnover", "deals_won", "deals_created", "deals_moved", "non_standard", "result_calls")
+        }
+        cls.year = cls.Plan.create({"period_type": "year", "date_from": "2030-05-17", "scope": "company"})
+        cls.quarter = cls.Plan.create(
+            {"period_type": "quarter", "date_from": "2030-02-01", "scope": "company", "parent_id": cls.year.id}
+        )
+        cls.company_january = cls.Plan.create(
+            {"period_type": "month", "date_from": "2030-01-01", "scope": "company", "parent_id": cls.quarter.id}
+        )
+        cls.team_january = cls.month_plan("team", parent=cls.company_january)
+        cls.own_january = cls.month_plan("user", user=cls.salesperson, parent=cls.team_january)
+        cls.colleague_january = cls.month_plan("user", user=cls.colleague, parent=cls.team_january)
+        Lead = cls.env["crm.lead"].with_context(tracking_disable=True)
+        cls.won = {}
+        for user, amount, closed in (
+            (cls.salesperson, 100_000, datetime(2030, 1, 10, 12)),
+            (cls.salesperson, 50_000, datetime(2030, 1, 31, 20)),
+            (cls.colleague, 30_000, datetime(2030, 1, 15, 9)),
+            (cls.salesperson, 70_000, datetime(2030, 2, 1, 0, 30)),
+        ):
+            deal = Lead.create(cls.deal_vals(name=f"{user.name} {amount}", user_id=user.id, expected_revenue=amount))
+            deal.sudo().write({"stage_id": cls.stage_won.id})
+            deal.sudo().write({"date_closed": closed})
+            cls.won[(user.login, amount)] = deal
+
+    @classmethod
+    def month_plan(cls, scope, user=None, parent=None, day="2030-01-01"):
+        return cls.Plan.create(
+            {
+                "period_type": "month",
+                "date_from": day,
+                "scope": scope,
+                "team_id": cls.team.id,
+                "user_id": user.id if user else False,
+                "parent_id": parent.id if parent else False,
+            }
+        )
+
+    def add_targets(self, plan, **targets):
+        plan.write(
+            {"line_ids": [(0, 0, {"kpi_id": self.kpi[code].id, "target": value}) for code, value in targets.items()]}
+        )
+        return {line.kpi_id.code: line for line in plan.line_ids}
+
+
+@tagged("post_install", "-at_install")
+class TestPlanTree(PlanCase):
+    """PL-1: periods and scopes cascade, each child inside its parent; one plan per period, scope and company."""
+
+    def test_a_plan_starts_and_ends_with_its_period_and_the_tree_goes_both_ways(self):
+        self.assertEqual((self.year.date_from, self.year.date_to), (date(2030, 1, 1), date(2030, 12, 31)))
+        self.assertEqual((self.quarter.date_from, self.quarter.date_to), (date(2030, 1, 1), date(2030, 3, 31)))
+        week = self.Plan.create(
+            {"period_type": "week", "date_from": "2030-01-09", "scope": "company", "parent_id": self.company_january.id}
+        )
+        self.assertEqual((week.date_from, week.date_to), (date(2030, 1, 7), date(2030, 1, 13)))
+        self.assertEqual(self.year.child_ids, self.quarter)
+        self.assertEqual(self.own_january.parent_id.parent_id.parent_id.parent_id, self.year)
+        self.assertIn(self.own_january, self.Plan.search([("parent_id", "child_of", self.year.id)]))
+        self.assertEqual(self.quarter.action_open_children()["domain"], [("parent_id", "=", self.quarter.id)])
+
+    def test_a_child_outside_its_parent_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "does not fit inside"):
+            self.Plan.create(
+                {"period_type": "month", "date_from": "2030-04-01", "scope": "company", "parent_id": self.quarter.id}
+            )
+        with self.assertRaisesRegex(ValidationError, "does not fit inside"):
+            self.month_plan("user", user=self.salesperson, parent=self.company_january, day="2030-02-01")
+
+    def test_a_plan_is_unique_per_period_scope_and_company(self):
+        with self.assertRaisesRegex(ValidationError, "The plan January 2030 · Sasha Salesperson exists already"):
+            self.month_plan("user", user=self.salesperson)
+
+    def test_a_salesperson_outside_the_team_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "is not a member of Discipline Test Team"):
+            self.month_plan("user", user=self.head, parent=self.team_january)
+
+
+@tagged("post_install", "-at_install")
+class TestPlanFacts(PlanCase):
+    """PL-4: facts come from the data, per level, in one grouped query per KPI for the plans of one level."""
+
+    def test_facts_per_salesperson_team_and_company_come_from_the_won_deals(self):
+        own = self.add_targets(self.own_january, turnover=200_000, deals_won=3)
+        colleague = self.add_targets(self.colleague_january, turnover=50_000)
+        team = self.add_targets(self.team_january, turnover=300_000)
+        company = self.add_targets(self.company_january, turnover=300_000)
+        quarter = self.add_targets(self.quarter, turnover=600_000)
+        self.assertEqual((own["turnover"].fact, own["deals_won"].fact), (150_000, 2))
+        self.assertEqual(own["turnover"].completion, 75.0)
+        self.assertEqual(colleague["turnover"].fact, 30_000)
+        self.assertEqual(team["turnover"].fact, 180_000)
+        self.assertEqual(company["turnover"].fact, 180_000)
+        self.assertEqual(quarter["turnover"].fact, 250_000)
+
+    def test_a_deal_handed_over_counts_for_its_new_owner(self):
+        own = self.add_targets(self.own_january, turnover=1)
+        colleague = self.add_targets(self.colleague_january, turnover=1)
+        self.won[("sd_salesperson", 50_000)].sudo().user_id = self.colleague
+        (own["turnover"] | colleague["turnover"]).invalidate_recordset(["fact"])
+        self.assertEqual((own["turnover"].fact, colleague["turnover"].fact), (100_000, 80_000))
+
+    def test_one_query_per_kpi_for_all_the_plans_of_a_level(self):
+        lines = self.env["sales.discipline.plan.line"]
+        for plan in (self.own_january, self.colleague_january):
+            lines |= self.add_targets(plan, turnover=1, deals_won=1)["turnover"].plan_id.line_ids
+        lines.invalidate_recordset(["fact"])
+        with self.assertQueryCount(2):  # turnover and deals won, for both salespeople at once
+            facts = sorted(lines.mapped("fact"))
+        self.assertEqual(facts, [1.0, 2.0, 30_000.0, 150_000.0])
+
+    def test_a_manual_kpi_takes_a_typed_fact_and_a_data_kpi_refuses_one(self):
+        lines = self.add_targets(self.team_january, non_standard=4, turnover=1)
+        lines["non_standard"].manual_fact = 3
+        self.assertEqual(lines["non_standard"].completion, 75.0)
+        with self.assertRaisesRegex(ValidationError, "comes from the data: it is not typed"):
+            lines["turnover"].manual_fact = 5
+
+    def test_activities_count_for_the_team_members(self):
+        call = self.env["mail.activity.type"].search([("funnel_kind", "=", "result_call")], limit=1)
+        self.assertTrue(call, "the addon ships a result call type")
+        deal = self.won[("sd_salesperson", 100_000)]
+        for user in (self.salesperson, self.colleague, self.head):
+            self.env["mail.activity"].create(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
+                    "res_id": deal.id,
+                    "activity_type_id": call.id,
+                    "user_id": user.id,
+                    "date_deadline": "2030-01-09",
+                    "summary": "Call",
+                    "goal": "Reach the buyer",
+                }
+            ).sudo().write({"active": False, "date_done": "2030-01-09"})
+        team = self.add_targets(self.team_january, result_calls=10)
+        own = self.add_targets(self.own_january, result_calls=5)
+        self.assertEqual((team["result_calls"].fact, own["result_calls"].fact), (2, 1))
+
+    def test_stored_facts_for_the_pivot_are_refreshed_in_one_statement(self):
+        lines = self.add_targets(self.own_january, turnover=300_000, deals_won=4)
+        records = lines["turnover"] | lines["deals_won"]
+        self.env["sales.discipline.plan.line"]._cron_discipline_refresh_facts()
+        self.assertEqual(records.mapped("stored_fact"), [150_000.0, 2.0])
+        groups = self.env["sales.discipline.plan.line"]._read_group(
+            [("id", "in", records.ids)], ["kpi_id"], ["stored_fact:sum", "target:sum"]
+        )
+        self.assertEqual(
+            {kpi.code: (fact, target) for kpi, fact, target in groups},
+            {"turnover": (150_000.0, 300_000.0), "deals_won": (2.0, 4.0)},
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestPlanBadInput(PlanCase):
+    """Bad input is refused with a clear message, nothing saved."""
+
+    def test_negative_target_kpi_on_a_wrong_period_and_a_sixth_kpi_are_refused(self):
+        with self.assertRaisesRegex(ValidationError, "The target of Turnover cannot be negative"):
+            self.add_targets(self.team_january, turnover=-5)
+        with self.assertRaisesRegex(ValidationError, "The KPI Turnover is not planned per week"):
+            week = self.Plan.create(
+                {
+                    "period_type": "week",
+                    "date_from": "2030-01-07",
+                    "scope": "company",
+                    "parent_id": self.company_january.id,
+                }
+            )
+            self.add_targets(week, turnover=10)
+        kpis = self.env["sales.discipline.kpi"].search([("on_month", "=", True)], limit=6)
+        self.assertEqual(len(kpis), 6)
+        with self.assertRaisesRegex(ValidationError, "at most 5 KPIs"), self.env.cr.savepoint():
+            self.own_january.write({"line_ids": [(0, 0, {"kpi_id": kpi.id, "target": 1}) for kpi in kpis]})
+        self.own_january.invalidate_recordset()
+        self.assertFalse(self.own_january.line_ids)
+
+    def test_a_kpi_naming_a_missing_field_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "names the field amount_total, which crm.lead does not store"):
+            self.env["sales.discipline.kpi"].create(
+                {
+                    "name": "Broken",
+                    "code": "broken",
+                    "model_name": "crm.lead",
+                    "date_field": "date_closed",
+                    "aggregate": "sum",
+                    "value_field": "amount_total",
+                }
+            )
+
+
+@tagged("post_install", "-at_install")
+class TestPlanApproval(PlanCase):
+    """PL-5 and PL-6: each level is approved by the level above; once approved, targets only go up."""
+
+    def test_each_level_is_approved_by_the_level_above(self):
+        self.add_targets(self.own_january, turnover=100)
+        plan = self.own_january.with_user(self.head)
+        plan.action_submit()
+        with self.assertRaisesRegex(AccessError, "Sasha Salesperson cannot approve"):
+            self.own_january.with_user(self.salesperson).action_approve()
+        plan.action_approve()
+        self.assertEqual((self.own_january.state, self.own_january.approved_by_id), ("approved", self.head))
+        self.assertTrue(any("Approved by Hermann Head" in body for body in self.own_january.message_ids.mapped("body")))
+        self.add_targets(self.year, turnover=1_000_000)
+        self.year.action_submit()
+        director = self.discipline_admin
+        self.company.discipline_plan_director_id = director
+        with self.assertRaisesRegex(AccessError, "Hermann Head cannot approve .*: Ada Discipline Admin approves it"):
+            self.year.with_user(self.head).action_approve()
+        self.year.with_user(director).action_approve()
+        self.assertEqual(self.year.state, "approved")
+
+    def test_an_approved_target_only_goes_up_on_every_path_and_every_correction_is_kept(self):
+        lines = self.add_targets(self.team_january, turnover=100_000)
+        self.team_january.action_submit()
+        self.team_january.with_user(self.head).action_approve()
+        line = lines["turnover"].with_user(self.head)
+        line.target = 120_000
+        message = (
+            "The plan January 2030 · Discipline Test Team is approved: the target of Turnover can only go up, not "
+            "from 120000 to 90000."
+        )
+        with self.assertRaisesRegex(UserError, message):
+            line.target = 90_000
+        with self.assertRaisesRegex(UserError, "only go up"):
+            line.with_context(sales_discipline_replan=True).write({"target": 90_000})
+        result = (
+            self.env["sales.discipline.plan.line"]
+            .with_user(self.head)
+            .load(["id", "target"], [[line.get_external_id().get(line.id) or self._export_id(line), "80000"]])
+        )
+        self.assertTrue(any("only go up" in message["message"] for message in result["messages"]), result)
+        with self.assertRaisesRegex(UserError, "is not removed"):
+            line.unlink()
+        self.assertEqual(line.target, 120_000)
+        self.assertEqual(
+            [(r.old_target, r.new_target, r.create_uid, r.replan) for r in line.revision_ids],
+            [(100_000, 120_000, self.head, False)],
+        )
+
+    def test_the_discipline_administrator_replans_down_with_a_reason(self):
+        lines = self.add_targets(self.team_january, turnover=100_000)
+        self.team_january.action_submit()
+        self.team_january.with_user(self.head).action_approve()
+        Replan = self.env["sales.discipline.plan.replan"]
+        wizard = Replan.with_user(self.discipline_admin).create(
+            {"line_id": lines["turnover"].id, "target": 60_000, "reason": "The main client went bankrupt"}
+        )
+        wizard.action_apply()
+        self.assertEqual(lines["turnover"].target, 60_000)
+        revision = lines["turnover"].revision_ids
+        self.assertEqual(
+            (revision.old_target, revision.new_target, revision.replan, revision.reason),
+            (100_000, 60_000, True, "The main client went bankrupt"),
+        )
+        self.assertTrue(
+            any("Re-planned by Ada Discipline Admin" in body for body in self.team_january.message_ids.mapped("body"))
+        )
+        with self.assertRaises(AccessError):  # the head has no access to the re-plan at all
+            Replan.with_user(self.head).create({"line_id": lines["turnover"].id, "target": 10, "reason": "x"})
+
+    def _export_id(self, record):
+        return record.sudo()._export_rows([["id"]])[0][0]
+
+
+@tagged("post_install", "-at_install")
+class TestPlanVisibility(PlanCase):
+    """PL-5, SE-3: a salesperson sees their plans and their teams' and company's totals, never a colleague's
+    targets, and sets their own days; a team lead their teams'; the head every plan."""
+
+    def test_each_role_reads_what_it_may(self):
+        plans = (
+            self.year
+            | self.quarter
+            | self.company_january
+            | self.team_january
+            | self.own_january
+            | self.colleague_january
+        )
+        seen = {
+            user.login: self.Plan.with_user(user).search([("id", "in", plans.ids)])
+            for user in (self.salesperson, self.team_lead, self.head)
+        }
+        self.assertEqual(seen["sd_salesperson"], plans - self.colleague_january)
+        self.assertEqual(seen["sd_team_lead"], plans)
+        self.assertEqual(seen["sd_head"], plans)
+        with self.assertRaises(AccessError):
+            self.colleague_january.with_user(self.salesperson).read(["name"])
+
+    def test_a_salesperson_sets_their_own_days_only(self):
+        Plan = self.Plan.with_user(self.salesperson)
+        day = Plan.create(
+            {
+                "period_type": "day",
+                "date_from": "2030-01-14",
+                "scope": "user",
+                "team_id": self.team.id,
+                "user_id": self.salesperson.id,
+                "parent_id": False,
+            }
+        )
+        self.assertEqual(day.date_to, date(2030, 1, 14))
+        with self.assertRaises(AccessError):
+            Plan.create(
+                {
+                    "period_type": "week",
+                    "date_from": "2030-01-14",
+                    "scope": "user",
+                    "team_id": self.team.id,
+                    "user_id": self.salesperson.id,
+                }
+            )
+        with self.assertRaises(AccessError):
+            self.own_january.with_user(self.salesperson).write(
+                {"line_ids": [(0, 0, {"kpi_id": self.kpi["turnover"].id, "target": 1})]}
+            )
+
+    def test_the_plan_form_works_for_the_head(self):
+        form = Form(self.Plan.with_user(self.head))
+        form.period_type = "month"
+        form.date_from = date(2030, 3, 12)
+        form.scope = "team"
+        form.team_id = self.team
+        with form.line_ids.new() as line:
+            line.kpi_id = self.kpi["turnover"]
+            line.target = 10_000
+        plan = form.save()
+        self.assertEqual((plan.date_from, plan.line_ids.kpi_id), (date(2030, 3, 1), self.kpi["turnover"]))
+        plan.action_add_manager_kpis()
+        self.assertEqual(
+            set(plan.line_ids.kpi_id.mapped("code")), {"turnover", "deals_won", "deals_created", "deals_moved"}
+        )
+
+    def test_the_plan_screens_open_for_a_salesperson(self):
+        for xmlid in (
+            "sales_discipline_plan_action",
+            "sales_discipline_plan_line_action",
+            "sales_discipline_plan_revision_action",
+        ):
+            action = self.env.ref(f"sales_discipline.{xmlid}")
+            Model = self.env[action.res_model].with_user(self.salesperson)
+            views = Model.get_views([(False, mode) for mode in action.view_mode.split(",")] + [(False, "search")])
+            self.assertEqual(set(views["views"]), {*action.view_mode.split(","), "search"}, xmlid)
+        self.add_targets(self.own_january, turnover=100)
+        groups = (
+            self.env["sales.discipline.plan.line"]
+            .with_user(self.salesperson)
+            .read_group([], ["target:sum", "stored_fact:sum"], ["kpi_id"])
+        )
+        self.assertEqual([(group["kpi_id"][1], group["target"]) for group in groups], [("Turnover", 100.0)])
