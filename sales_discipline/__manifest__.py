@@ -37,6 +37,7 @@
         "views/sales_discipline_export_log_views.xml",
         "views/sales_discipline_kpi_views.xml",
         "wizards/sales_discipline_plan_replan_views.xml",
+        "wizards/sales_discipline_plan_split_views.xml",
         "views/sales_discipline_plan_views.xml",
         "views/sales_discipline_plan_line_views.xml",
         "views/sales_discipline_plan_revision_views.xml",
@@ -53,6 +54,7 @@
         "demo/res_partner_demo.xml",
         "demo/crm_lead_demo.xml",
         "demo/mail_activity_demo.xml",
+        "demo/sales_discipline_plan_demo.xml",
     ],
     "assets": {
         "web.assets_backend_lazy": ["sales_discipline/static/src/views/**/*"],

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResCompany(models.Model):
@@ -12,3 +12,8 @@ class ResCompany(models.Model):
         string="General Director",
         help="Approves the year and quarter plans; where nobody is set, the head of sales does.",
     )
+
+    @api.model
+    def _discipline_policy_fields(self):
+        """The discipline administrator names the approver with the other policies."""
+        return super()._discipline_policy_fields() | {"discipline_plan_director_id"}

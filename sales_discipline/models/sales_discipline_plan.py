@@ -158,18 +158,21 @@ class SalesDisciplinePlan(models.Model):
 
     @api.constrains("parent_id", "period_type", "date_from", "scope", "team_id", "user_id", "company_id")
     def _check_parent(self):
-        """A child is inside its parent: the same scope over a shorter period within the parent's, or the same
-        period for the next narrower scope (a team of the company, a member of the team)."""
+        """A child is inside its parent: the same scope over a shorter period within the parent's (a week within
+        the period of its Monday), or the same period for the next narrower scope (a team of the company, a member
+        of the team)."""
         for plan in self.filtered("parent_id"):
             parent = plan.parent_id
             if parent.company_id != plan.company_id:
                 raise ValidationError(self.env._("A plan and its parent belong to the same company."))
             same_frame = (plan.scope, plan.team_id, plan.user_id) == (parent.scope, parent.team_id, parent.user_id)
+            # a week belongs to the period of its Monday: weeks cross the ends of months
+            ends_inside = plan.period_type == "week" or plan.date_to <= parent.date_to
             shorter_inside = (
                 same_frame
                 and PERIOD_RANK[plan.period_type] > PERIOD_RANK[parent.period_type]
-                and parent.date_from <= plan.date_from
-                and plan.date_to <= parent.date_to
+                and parent.date_from <= plan.date_from <= parent.date_to
+                and ends_inside
             )
             narrower_scope = (
                 (plan.period_type, plan.date_from) == (parent.period_type, parent.date_from)
@@ -286,6 +289,71 @@ class SalesDisciplinePlan(models.Model):
                     ]
                 }
             )
+        return True
+
+    @api.model
+    def _discipline_create_demo_plans(self, team_ids):
+        """Demo data (demo/sales_discipline_plan_demo.xml): this year's company plan split down to this month's
+        weeks of each salesperson of the teams ``team_ids``, approved down to the months, with the manager's KPIs;
+        the facts come from the demo deals."""
+        teams = self.env["crm.team"].browse(team_ids)
+        today = fields.Date.context_today(self)
+        kpis = {kpi.code: kpi for kpi in self.env["sales.discipline.kpi"].search([])}
+
+        def plan(period_type, scope, parent, targets, *, team=None, user=None):
+            return self.create(
+                {
+                    "period_type": period_type,
+                    "date_from": today,
+                    "scope": scope,
+                    "team_id": team.id if team else False,
+                    "user_id": user.id if user else False,
+                    "parent_id": parent.id if parent else False,
+                    "line_ids": [
+                        Command.create({"kpi_id": kpis[code].id, "target": target})
+                        for code, target in targets.items()
+                        if kpis[code]._discipline_applies_to(period_type)
+                    ],
+                }
+            )
+
+        year = plan("year", "company", None, {"turnover": 3_600_000, "deals_won": 96, "deals_created": 240})
+        quarter = plan("quarter", "company", year, {"turnover": 900_000, "deals_won": 24, "deals_created": 60})
+        month = plan("month", "company", quarter, {"turnover": 300_000, "deals_won": 8, "deals_created": 20})
+        approved = year | quarter | month
+        for team in teams:
+            team_month = plan("month", "team", month, {"turnover": 150_000, "deals_won": 4}, team=team)
+            approved |= team_month
+            for user in team.member_ids:
+                user_month = plan(
+                    "month",
+                    "user",
+                    team_month,
+                    {"turnover": 50_000, "deals_won": 1, "deals_created": 3},
+                    team=team,
+                    user=user,
+                )
+                approved |= user_month
+                first_week = period_bounds("week", user_month.date_from)[0]
+                for week_start in range(0, (user_month.date_to - first_week).days + 1, 7):
+                    day = fields.Date.add(first_week, days=week_start)
+                    if day < user_month.date_from:
+                        continue
+                    self.create(
+                        {
+                            "period_type": "week",
+                            "date_from": day,
+                            "scope": "user",
+                            "team_id": team.id,
+                            "user_id": user.id,
+                            "parent_id": user_month.id,
+                            "line_ids": [
+                                Command.create({"kpi_id": kpis["deals_created"].id, "target": 2}),
+                                Command.create({"kpi_id": kpis["result_calls"].id, "target": 50}),
+                            ],
+                        }
+                    )
+        approved.write({"state": "approved", "approved_by_id": self.env.ref("base.user_admin").id})
         return True
 
     # ------------------------------------------------------------------------------------------------------------

@@ -40,6 +40,11 @@ class SalesDisciplinePlanLine(models.Model):
     manual_fact = fields.Float(string="Fact Entered", help="Only for a KPI entered by hand.")
     completion = fields.Float(string="Completion (%)", compute="_compute_fact", aggregator="avg")
     revision_ids = fields.One2many("sales.discipline.plan.revision", "line_id", string="Corrections")
+    children_target = fields.Float(
+        compute="_compute_children_target",
+        help="The sum of this KPI's targets in the plans directly below, to compare with this target.",
+    )
+    split_mismatch = fields.Boolean(compute="_compute_children_target")
     # the pivot and the graph group and add up stored values only: the facts as of the last refresh (hourly cron)
     stored_fact = fields.Float(string="Fact (last refresh)", readonly=True, aggregator="sum")
     stored_completion = fields.Float(string="Completion (last refresh, %)", readonly=True, aggregator="avg")
@@ -63,6 +68,28 @@ class SalesDisciplinePlanLine(models.Model):
         for line in self:
             line.fact = line.manual_fact if line.kpi_id.source == "manual" else facts.get(line.id, 0.0)
             line.completion = 100.0 * line.fact / line.target if line.target else 0.0
+
+    @api.depends("target", "plan_id.child_ids.line_ids.target")
+    def _compute_children_target(self):
+        """The children's sum per KPI, one grouped query for all these lines; a mismatch is flagged where the plan
+        has children with this KPI and their sum differs from the target."""
+        plans = self.plan_id.filtered("id")
+        sums = {}
+        if plans:
+            groups = self.sudo()._read_group(
+                [("plan_id.parent_id", "in", plans.ids)],
+                ["plan_id", "kpi_id"],
+                ["target:sum"],
+            )
+            for child_plan, kpi, total in groups:
+                by_direction = sums.setdefault((child_plan.parent_id.id, kpi.id), {})
+                across_scopes = child_plan.scope != child_plan.parent_id.scope
+                by_direction[across_scopes] = by_direction.get(across_scopes, 0.0) + total
+        for line in self:
+            by_direction = sums.get((line.plan_id.id, line.kpi_id.id), {})
+            # children in periods and children in scopes are two splits of the same target: compare each
+            line.children_target = by_direction.get(True, by_direction.get(False, 0.0))
+            line.split_mismatch = any(round(total - line.target, 2) for total in by_direction.values())
 
     @api.model
     def _cron_discipline_refresh_facts(self, batch_size=5000):
@@ -148,14 +175,15 @@ class SalesDisciplinePlanLine(models.Model):
             replan = self._discipline_replanning()
             for line in self:
                 if line.plan_id.state == "approved" and new_target < line.target and not replan:
+                    old_value, new_value = f"{line.target:g}", f"{new_target:g}"
                     raise UserError(
                         self.env._(
                             "The plan %(plan)s is approved: the target of %(kpi)s can only go up, not from "
                             "%(old)s to %(new)s.",
                             plan=line.plan_id.name,
                             kpi=line.kpi_id.name,
-                            old=f"{line.target:g}",
-                            new=f"{new_target:g}",
+                            old=old_value,
+                            new=new_value,
                         )
                     )
             before = {line.id: line.target for line in self if line.plan_id.state != "draft"}

@@ -222,7 +222,7 @@ class TestPlanApproval(PlanCase):
         self.add_targets(self.year, turnover=1_000_000)
         self.year.action_submit()
         director = self.discipline_admin
-        self.company.discipline_plan_director_id = director
+        self.company.with_user(self.discipline_admin).discipline_plan_director_id = director
         with self.assertRaisesRegex(AccessError, "Hermann Head cannot approve .*: Ada Discipline Admin approves it"):
             self.year.with_user(self.head).action_approve()
         self.year.with_user(director).action_approve()
@@ -366,3 +366,64 @@ class TestPlanVisibility(PlanCase):
             .read_group([], ["target:sum", "stored_fact:sum"], ["kpi_id"])
         )
         self.assertEqual([(group["kpi_id"][1], group["target"]) for group in groups], [("Turnover", 100.0)])
+
+
+@tagged("post_install", "-at_install")
+class TestPlanSplit(PlanCase):
+    """PL-1, PL-5: a plan's targets are split to the plans below it, evenly, by weights or by working days; the
+    children's sum is shown against the parent and a mismatch is flagged."""
+
+    def split(self, plan, user, **values):
+        form = Form(self.env["sales.discipline.plan.split"].with_user(user).with_context(default_plan_id=plan.id))
+        for name, value in values.items():
+            if name != "weights":
+                setattr(form, name, value)
+        for index, weight in enumerate(values.get("weights", [])):
+            with form.line_ids.edit(index) as line:
+                line.weight = weight
+        wizard = form.save()
+        wizard.action_apply()
+        return wizard
+
+    def test_a_quarter_is_split_evenly_into_its_months_in_whole_deals(self):
+        lines = self.add_targets(self.quarter, turnover=900_000, deals_won=10)
+        self.split(self.quarter, self.head, direction="period", method="even")
+        months = self.quarter.child_ids.sorted("date_from")
+        self.assertEqual(months.mapped("date_from"), [date(2030, 1, 1), date(2030, 2, 1), date(2030, 3, 1)])
+        self.assertIn(self.company_january, months, "the month that existed is reused")
+        targets = [{line.kpi_id.code: line.target for line in month.line_ids} for month in months]
+        self.assertEqual(
+            targets,
+            [
+                {"turnover": 300_000, "deals_won": 4},
+                {"turnover": 300_000, "deals_won": 3},
+                {"turnover": 300_000, "deals_won": 3},
+            ],
+        )
+        lines["turnover"].invalidate_recordset(["children_target", "split_mismatch"])
+        self.assertEqual((lines["turnover"].children_target, lines["turnover"].split_mismatch), (900_000, False))
+        months[0].line_ids.filtered(lambda line: line.kpi_id.code == "turnover").target = 350_000
+        self.assertTrue(lines["turnover"].split_mismatch)
+
+    def test_a_team_month_is_split_to_its_members_by_weights(self):
+        self.own_january.unlink()
+        self.colleague_january.unlink()
+        self.add_targets(self.team_january, turnover=90_000)
+        wizard = self.split(self.team_january, self.team_lead, direction="scope", method="weights", weights=[2, 1])
+        self.assertEqual(wizard.line_ids.user_id, self.salesperson | self.colleague)
+        targets = {plan.user_id: plan.line_ids.target for plan in self.team_january.child_ids}
+        self.assertEqual(targets, {self.salesperson: 60_000, self.colleague: 30_000})
+
+    def test_a_month_is_split_into_its_weeks_by_working_days(self):
+        self.add_targets(self.company_january, deals_created=19, turnover=1_000)
+        self.split(self.company_january, self.head, direction="period", method="working_days")
+        weeks = self.company_january.child_ids.filtered(lambda plan: plan.period_type == "week").sorted("date_from")
+        self.assertEqual(
+            weeks.mapped("date_from"), [date(2030, 1, 7), date(2030, 1, 14), date(2030, 1, 21), date(2030, 1, 28)]
+        )
+        self.assertEqual(
+            [week.line_ids.mapped("kpi_id.code") for week in weeks],
+            [["deals_created"]] * 4,
+            "turnover is not planned per week",
+        )
+        self.assertEqual([week.line_ids.target for week in weeks], [5, 5, 5, 4])

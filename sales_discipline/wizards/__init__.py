@@ -3,3 +3,4 @@ from . import crm_lead_to_opportunity
 from . import sales_discipline_handover
 from . import mail_activity_schedule
 from . import sales_discipline_plan_replan
+from . import sales_discipline_plan_split

@@ -35,13 +35,14 @@ class SalesDisciplinePlanReplan(models.TransientModel):
         line.with_context(**{REPLAN_FLAG: True, "sales_discipline_replan_reason": self.reason}).write(
             {"target": self.target}
         )
+        old_value, new_value = f"{old:g}", f"{self.target:g}"
         line.plan_id.message_post(
             body=self.env._(
                 "Re-planned by %(user)s: %(kpi)s from %(old)s to %(new)s. Reason: %(reason)s",
                 user=self.env.user.name,
                 kpi=line.kpi_id.name,
-                old=f"{old:g}",
-                new=f"{self.target:g}",
+                old=old_value,
+                new=new_value,
                 reason=self.reason,
             )
         )
