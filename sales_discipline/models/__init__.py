@@ -15,6 +15,7 @@ from . import crm_stage
 from . import crm_team
 from . import crm_team_landing
 from . import crm_team_member
+from . import crm_team_plans
 from . import crm_team_stages
 from . import mail_activity
 from . import mail_activity_mixin
@@ -34,6 +35,7 @@ from . import sales_discipline_kpi
 from . import sales_discipline_norm
 from . import sales_discipline_plan
 from . import sales_discipline_plan_line
+from . import sales_discipline_plan_reports
 from . import sales_discipline_plan_revision
 from . import sales_discipline_rollout_log
 from . import sales_discipline_warning

@@ -1,5 +1,7 @@
 from datetime import date, datetime
 
+from freezegun import freeze_time
+
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
@@ -427,3 +429,47 @@ class TestPlanSplit(PlanCase):
             "turnover is not planned per week",
         )
         self.assertEqual([week.line_ids.target for week in weeks], [5, 5, 5, 4])
+
+
+@tagged("post_install", "-at_install")
+class TestPlanReports(PlanCase):
+    """PL-7: the report on an ended monthly or quarterly plan is due by the 5th or the 10th (per company); the person
+    responsible gets an activity on the plan, once; an overdue one shows on the team dashboard."""
+
+    def approve(self, *plans):
+        for plan in plans:
+            self.add_targets(plan, turnover=1)
+        self.env["sales.discipline.plan"].concat(*plans).write({"state": "approved"})
+
+    def test_ended_plans_get_their_report_activity_once_by_the_company_days(self):
+        self.approve(self.team_january, self.own_january, self.quarter)
+        self.company.with_user(self.discipline_admin).discipline_quarter_report_day = 12
+        with freeze_time("2030-04-02"):
+            self.env["sales.discipline.plan"]._cron_discipline_plan_reports()
+            self.env["sales.discipline.plan"]._cron_discipline_plan_reports()
+        report_type = self.env.ref("sales_discipline.mail_activity_type_plan_report")
+        due = {
+            plan: [(activity.user_id, activity.date_deadline) for activity in plan.activity_ids]
+            for plan in (self.team_january, self.own_january, self.quarter, self.colleague_january)
+        }
+        self.assertEqual(
+            due,
+            {
+                self.team_january: [(self.team_lead, date(2030, 2, 5))],
+                self.own_january: [(self.salesperson, date(2030, 2, 5))],
+                self.quarter: [(self.env.user, date(2030, 4, 12))],
+                self.colleague_january: [],
+            },
+        )
+        self.assertEqual(self.team_january.activity_ids.activity_type_id, report_type)
+        self.assertIn("Report on January 2030 · Discipline Test Team", self.team_january.activity_ids.summary)
+        with freeze_time("2030-04-02"):
+            self.team.invalidate_recordset(["discipline_overdue_report_count"])
+            self.assertEqual(self.team.with_user(self.team_lead).discipline_overdue_report_count, 2)
+            action = self.team.with_user(self.team_lead).action_discipline_overdue_reports()
+            plans = self.env["sales.discipline.plan"].with_user(self.team_lead).search(action["domain"])
+        self.assertEqual(plans, self.team_january | self.own_january)
+
+    def test_a_report_day_outside_the_month_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "A report is due on a day from 1 to 28 of the month"):
+            self.company.with_user(self.discipline_admin).discipline_month_report_day = 31
