@@ -37,6 +37,7 @@ from . import sales_discipline_plan
 from . import sales_discipline_plan_line
 from . import sales_discipline_plan_reports
 from . import sales_discipline_plan_revision
+from . import sales_discipline_plan_threshold
 from . import sales_discipline_rollout_log
 from . import sales_discipline_warning
 from . import survey_user_input

@@ -1,3 +1,5 @@
+import math
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
@@ -23,6 +25,7 @@ class SalesDisciplinePlanLine(models.Model):
     company_id = fields.Many2one(related="plan_id.company_id", store=True, index=True)
     period_type = fields.Selection(related="plan_id.period_type", store=True)
     date_from = fields.Date(related="plan_id.date_from", store=True)
+    date_to = fields.Date(related="plan_id.date_to", store=True)
     scope = fields.Selection(related="plan_id.scope", store=True)
     team_id = fields.Many2one(related="plan_id.team_id", store=True)
     user_id = fields.Many2one(related="plan_id.user_id", store=True)
@@ -40,6 +43,15 @@ class SalesDisciplinePlanLine(models.Model):
     manual_fact = fields.Float(string="Fact Entered", help="Only for a KPI entered by hand.")
     completion = fields.Float(string="Completion (%)", compute="_compute_fact", aggregator="avg")
     revision_ids = fields.One2many("sales.discipline.plan.revision", "line_id", string="Corrections")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    bonus = fields.Monetary(help="What the salesperson earns at 100 % of this target (PL-8).")
+    earned = fields.Monetary(
+        compute="_compute_earnings", help="The share of the bonus that the highest threshold reached pays."
+    )
+    next_threshold = fields.Float(string="Next Threshold (%)", compute="_compute_earnings")
+    to_next_threshold = fields.Char(
+        string="To the Next Threshold", compute="_compute_earnings", help="What is left to do to reach it."
+    )
     children_target = fields.Float(
         compute="_compute_children_target",
         help="The sum of this KPI's targets in the plans directly below, to compare with this target.",
@@ -68,6 +80,61 @@ class SalesDisciplinePlanLine(models.Model):
         for line in self:
             line.fact = line.manual_fact if line.kpi_id.source == "manual" else facts.get(line.id, 0.0)
             line.completion = 100.0 * line.fact / line.target if line.target else 0.0
+
+    @api.depends("fact", "completion", "bonus", "target")
+    @api.depends_context("uid")
+    def _compute_earnings(self):
+        """PL-8: what the target has earned so far, and what is left to reach the next threshold, in the KPI's terms
+        ("2 more of Deals won", or for an amount also the number of won deals of the salesperson's average value)."""
+        Threshold = self.env["sales.discipline.plan.threshold"]
+        ladders = {company: Threshold._discipline_ladder(company) for company in self.company_id}
+        averages = self._discipline_average_won_values()
+        for line in self:
+            ladder = ladders.get(line.company_id, [])
+            reached = [payout for completion, payout in ladder if line.completion >= completion]
+            line.earned = line.bonus * (reached[-1] if reached else 0.0) / 100.0
+            following = next((completion for completion, _payout in ladder if line.completion < completion), 0.0)
+            line.next_threshold = following
+            line.to_next_threshold = (
+                line._discipline_hint(following, averages.get(line.user_id.id)) if following else ""
+            )
+
+    def _discipline_hint(self, threshold, average_value):
+        self.ensure_one()
+        missing = max(self.target * threshold / 100.0 - self.fact, 0.0)
+        percent = f"{threshold:g}"
+        if self.unit == "amount" and average_value:
+            amount, average, deals = f"{missing:,.0f}", f"{average_value:,.0f}", math.ceil(missing / average_value)
+            return self.env._(
+                "%(amount)s more to reach %(threshold)s %% (won deals at your average of %(average)s: %(deals)s)",
+                amount=amount,
+                threshold=percent,
+                average=average,
+                deals=deals,
+            )
+        shown = (
+            f"{missing:,.0f}"
+            if self.unit == "amount"
+            else f"{math.ceil(missing) if self.unit == 'count' else missing:g}"
+        )
+        return self.env._("%(missing)s more to reach %(threshold)s %%", missing=shown, threshold=percent)
+
+    def _discipline_average_won_values(self):
+        """{user id: average value of their deals won over the last 12 months}, in one grouped query."""
+        users = self.filtered(lambda line: line.unit == "amount").user_id
+        if not users:
+            return {}
+        since = fields.Datetime.subtract(fields.Datetime.now(), months=12)
+        groups = (
+            self.env["crm.lead"]
+            .sudo()
+            ._read_group(
+                [("user_id", "in", users.ids), ("stage_id.is_won", "=", True), ("date_closed", ">=", since)],
+                ["user_id"],
+                ["expected_revenue:avg"],
+            )
+        )
+        return {user.id: average for user, average in groups if average}
 
     @api.depends("target", "plan_id.child_ids.line_ids.target")
     def _compute_children_target(self):

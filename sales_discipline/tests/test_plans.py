@@ -4,6 +4,7 @@ from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import DealDisciplineCase
 
@@ -473,3 +474,46 @@ class TestPlanReports(PlanCase):
     def test_a_report_day_outside_the_month_is_refused(self):
         with self.assertRaisesRegex(ValidationError, "A report is due on a day from 1 to 28 of the month"):
             self.company.with_user(self.discipline_admin).discipline_month_report_day = 31
+
+
+@tagged("post_install", "-at_install")
+class TestPlanEarnings(PlanCase):
+    """PL-8: what a salesperson has earned so far and what is left to reach the next threshold, on one screen."""
+
+    def test_earned_so_far_and_what_is_left_to_the_next_threshold(self):
+        lines = self.add_targets(self.own_january, turnover=200_000, deals_won=3)
+        lines["turnover"].bonus = 10_000
+        lines["deals_won"].bonus = 3_000
+        action = self.env.ref("sales_discipline.sales_discipline_plan_line_action_earnings")
+        mine = (
+            self.env["sales.discipline.plan.line"]
+            .with_user(self.salesperson)
+            .search(safe_eval(action.domain, {"uid": self.salesperson.id}))
+        )
+        self.assertEqual(mine, lines["turnover"] | lines["deals_won"])
+        turnover, deals = lines["turnover"].with_user(self.salesperson), lines["deals_won"].with_user(self.salesperson)
+        # 150,000 of 200,000 (75 %): nothing earned yet; 80 % needs 10,000 more, one deal at the average of 73,333
+        self.assertEqual((turnover.earned, turnover.next_threshold), (0.0, 80.0))
+        self.assertEqual(
+            turnover.to_next_threshold, "10,000 more to reach 80 % (won deals at your average of 73,333: 1)"
+        )
+        # 2 of 3 deals (66.7 %): one more deal reaches 80 % (2.4, rounded up to a whole deal)
+        self.assertEqual((deals.earned, deals.to_next_threshold), (0.0, "1 more to reach 80 %"))
+        lines["turnover"].target = 180_000  # 83 %: the 80 % threshold pays half the bonus
+        turnover.invalidate_recordset()
+        self.assertEqual((turnover.earned, turnover.next_threshold), (5_000.0, 90.0))
+        lines["turnover"].target = 150_000
+        turnover.invalidate_recordset()
+        self.assertEqual((turnover.earned, turnover.next_threshold, turnover.to_next_threshold), (10_000.0, 0.0, ""))
+
+    def test_a_colleague_never_sees_the_bonus(self):
+        lines = self.add_targets(self.own_january, turnover=200_000)
+        lines["turnover"].bonus = 10_000
+        with self.assertRaises(AccessError):
+            lines["turnover"].with_user(self.colleague).read(["bonus", "earned"])
+
+    def test_thresholds_are_checked(self):
+        with self.assertRaisesRegex(ValidationError, "A threshold is a completion above 0 %"):
+            self.env["sales.discipline.plan.threshold"].with_user(self.discipline_admin).create(
+                {"completion": 0, "payout": 10}
+            )
