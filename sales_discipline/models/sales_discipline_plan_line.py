@@ -69,7 +69,14 @@ class SalesDisciplinePlanLine(models.Model):
     @api.depends("kpi_id", "manual_fact", "target", "plan_id.date_from", "plan_id.period_type", "plan_id.scope")
     @api.depends_context("uid")
     def _compute_fact(self):
-        """All the lines at once: per KPI, one query for the lines of one period type and scope."""
+        """All the lines at once (Odoo computes 1,000 at a time): see _discipline_facts_of_lines."""
+        values = self._discipline_facts_of_lines()
+        for line in self:
+            line.fact, line.completion = values.get(line.id, (0.0, 0.0))
+
+    def _discipline_facts_of_lines(self):
+        """{line id: (fact, completion)} for these lines: per KPI, one query for the lines of one period type and
+        scope, however many they are (the hourly refresh computes every running target this way)."""
         facts = {}
         computed = self.filtered(lambda line: line.kpi_id.source == "data" and line.plan_id.id)
         for (kpi, _period, _scope), lines in computed.grouped(
@@ -77,9 +84,11 @@ class SalesDisciplinePlanLine(models.Model):
         ).items():
             by_plan = kpi._discipline_facts(lines.plan_id)
             facts.update({line.id: by_plan.get(line.plan_id.id, 0.0) for line in lines})
+        values = {}
         for line in self:
-            line.fact = line.manual_fact if line.kpi_id.source == "manual" else facts.get(line.id, 0.0)
-            line.completion = 100.0 * line.fact / line.target if line.target else 0.0
+            fact = line.manual_fact if line.kpi_id.source == "manual" else facts.get(line.id, 0.0)
+            values[line.id] = (fact, 100.0 * fact / line.target if line.target else 0.0)
+        return values
 
     @api.depends("fact", "completion", "bonus", "target")
     @api.depends_context("uid")
@@ -176,7 +185,8 @@ class SalesDisciplinePlanLine(models.Model):
         change)."""
         if not self:
             return
-        values = [(line.id, line.fact, line.completion) for line in self]  # the facts of all, computed at once
+        facts = self._discipline_facts_of_lines()  # all of them at once, not 1,000 at a time
+        values = [(line_id, fact, completion) for line_id, (fact, completion) in facts.items() if line_id]
         self.env.cr.execute(
             SQL(
                 """UPDATE sales_discipline_plan_line line
