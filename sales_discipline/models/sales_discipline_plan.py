@@ -95,30 +95,47 @@ class SalesDisciplinePlan(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        """A plan starts on the first day of its period, whatever day was picked."""
+        """A plan starts on the first day of its period, whatever day was picked (or defaulted)."""
+        today = fields.Date.context_today(self)
+        vals_list = [dict(vals) for vals in vals_list]  # an import retries row by row with the caller's dicts
         for vals in vals_list:
-            self._discipline_normalise_start(vals)
+            vals.setdefault("date_from", self.env.context.get("default_date_from") or today)
+            period_type = vals.get("period_type") or self.env.context.get("default_period_type") or "month"
+            vals["date_from"] = period_bounds(period_type, fields.Date.to_date(vals["date_from"]))[0]
+        # a new plan is a draft: the form sends that status with the rest
+        self._discipline_check_workflow_fields(
+            [
+                {name: value for name, value in vals.items() if value and (name, value) != ("state", "draft")}
+                for vals in vals_list
+            ]
+        )
         return super().create(vals_list)
 
     def write(self, vals):
-        """The period, the scope and the parent of an approved plan are fixed: its targets were agreed for them."""
-        self._discipline_normalise_start(vals, self)
+        """The period, the scope and the parent of an approved plan are fixed: its targets were agreed for them.
+        The status and the approval change through the buttons only (their rights are checked there)."""
+        self._discipline_check_workflow_fields([vals])
         frame = {"period_type", "date_from", "scope", "team_id", "user_id", "parent_id", "company_id"}
         if frame & set(vals) and not self.env.su and self.filtered(lambda plan: plan.state == "approved"):
             raise UserError(
                 self.env._("An approved plan keeps its period, scope and parent: re-plan it or create another one.")
             )
+        if "date_from" in vals or "period_type" in vals:
+            # each plan starts on the first day of its own period
+            for period_type, plans in self.grouped(lambda plan: vals.get("period_type") or plan.period_type).items():
+                for day, same_day in plans.grouped(lambda plan: vals.get("date_from") or plan.date_from).items():
+                    start = period_bounds(period_type, fields.Date.to_date(day))[0]
+                    super(SalesDisciplinePlan, same_day).write({**vals, "date_from": start})
+            return True
         return super().write(vals)
 
-    @api.model
-    def _discipline_normalise_start(self, vals, plans=None):
-        if "date_from" not in vals and "period_type" not in vals:
-            return
-        for plan in plans or [None]:
-            period_type = vals.get("period_type") or (plan.period_type if plan else "month")
-            day = fields.Date.to_date(vals.get("date_from")) or (plan.date_from if plan else None)
-            if day:
-                vals["date_from"] = period_bounds(period_type, day)[0]
+    def _discipline_check_workflow_fields(self, vals_list):
+        """PL-5: an RPC call, an import or a mass edit does not approve a plan or set who approved it."""
+        guarded = {"state", "approved_by_id", "approved_date", "report_requested"}
+        if not self.env.su and any(guarded & set(vals) for vals in vals_list):
+            raise UserError(
+                self.env._("A plan is submitted, approved or sent back to draft with its buttons, by whoever may.")
+            )
 
     @api.constrains("company_id", "period_type", "date_from", "scope", "team_id", "user_id")
     def _check_unique(self):
@@ -215,9 +232,10 @@ class SalesDisciplinePlan(models.Model):
                 raise UserError(self.env._("Only a draft plan can be submitted: %(plan)s.", plan=plan.name))
             if not plan.line_ids:
                 raise UserError(self.env._("The plan %(plan)s has no target yet.", plan=plan.name))
-        self.write({"state": "submitted"})
+        self.check_access("write")
+        self.sudo().write({"state": "submitted"})
         for plan in self:
-            plan.message_post(body=self.env._("Submitted for approval by %(user)s.", user=self.env.user.name))
+            plan._message_log(body=self.env._("Submitted for approval by %(user)s.", user=self.env.user.name))
         return True
 
     def action_approve(self):
@@ -238,7 +256,7 @@ class SalesDisciplinePlan(models.Model):
                 )
         self.sudo().write({"state": "approved", "approved_by_id": self.env.uid, "approved_date": fields.Datetime.now()})
         for plan in self:
-            plan.message_post(body=self.env._("Approved by %(user)s.", user=self.env.user.name))
+            plan._message_log(body=self.env._("Approved by %(user)s.", user=self.env.user.name))
         return True
 
     def action_reset_to_draft(self):
@@ -247,7 +265,8 @@ class SalesDisciplinePlan(models.Model):
             raise UserError(
                 self.env._("An approved plan is not reset: its targets are corrected upward or re-planned.")
             )
-        self.write({"state": "draft"})
+        self.check_access("write")
+        self.sudo().write({"state": "draft"})
         return True
 
     def _discipline_may_approve(self, user):

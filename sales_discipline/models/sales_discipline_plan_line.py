@@ -244,8 +244,14 @@ class SalesDisciplinePlanLine(models.Model):
     def write(self, vals):
         """PL-6: an approved plan's target only goes up, whichever path writes it; every change of a submitted or
         approved plan's target is kept with who, when, from and to."""
-        if "kpi_id" in vals and self.filtered(lambda line: line.plan_id.state == "approved") and not self.env.su:
-            raise UserError(self.env._("The KPI of an approved plan's target is not changed: add another target."))
+        if (
+            {"kpi_id", "plan_id"} & set(vals)
+            and self.filtered(lambda line: line.plan_id.state == "approved")
+            and not self.env.su
+        ):
+            raise UserError(
+                self.env._("An approved plan's target keeps its KPI and its plan: add another target instead.")
+            )
         before = {}
         if "target" in vals:
             new_target = float(vals["target"] or 0.0)

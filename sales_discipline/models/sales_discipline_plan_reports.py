@@ -55,14 +55,20 @@ class SalesDisciplinePlan(models.Model):
             limit=batch_size,
         )
         report_type = self.env.ref("sales_discipline.mail_activity_type_plan_report")
-        for plan in plans:
-            responsible = plan.responsible_id.filtered("active") or plan.create_uid
-            plan.activity_schedule(
-                activity_type_id=report_type.id,
-                summary=self.env._("Report on %(plan)s", plan=plan.name),
-                date_deadline=plan._discipline_report_deadline(),
-                user_id=responsible.id,
-            )
+        model_id = self.env["ir.model"]._get_id(self._name)
+        self.env["mail.activity"].sudo().create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": plan.id,
+                    "activity_type_id": report_type.id,
+                    "summary": self.env._("Report on %(plan)s", plan=plan.name),
+                    "date_deadline": plan._discipline_report_deadline(),
+                    "user_id": (plan.responsible_id.filtered("active") or plan.create_uid).id,
+                }
+                for plan in plans
+            ]
+        )
         plans.write({"report_requested": True})
         remaining = self.sudo().search_count(
             [

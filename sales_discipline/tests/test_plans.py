@@ -3,10 +3,11 @@ from datetime import date, datetime
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from .common import DealDisciplineCase
+from .test_odoo_users import form_user
 
 
 class PlanCase(DealDisciplineCase):
@@ -259,6 +260,33 @@ class TestPlanApproval(PlanCase):
             [(100_000, 120_000, self.head, False)],
         )
 
+    def test_the_status_changes_through_the_buttons_only(self):
+        """A team lead may edit their team's month plan, not approve it by writing its status over RPC."""
+        self.add_targets(self.team_january, turnover=100)
+        plan = self.team_january.with_user(self.team_lead)
+        for values in ({"state": "approved"}, {"approved_by_id": self.team_lead.id}):
+            with self.assertRaisesRegex(UserError, "submitted, approved or sent back to draft with its buttons"):
+                plan.write(values)
+        plan.action_submit()
+        self.assertEqual(self.team_january.state, "submitted")
+        with self.assertRaisesRegex(AccessError, "Tanya Team Lead cannot approve"):
+            plan.action_approve()
+        self.team_january.with_user(self.head).action_approve()
+        line = self.team_january.line_ids.with_user(self.head)
+        with self.assertRaisesRegex(UserError, "keeps its KPI and its plan"):
+            line.plan_id = self.company_january
+
+    def test_a_plan_created_without_a_start_starts_with_its_period(self):
+        with freeze_time("2030-05-17"):
+            plan = self.Plan.with_user(self.head).create(
+                {"period_type": "quarter", "scope": "team", "team_id": self.team.id}
+            )
+        self.assertEqual((plan.date_from, plan.date_to), (date(2030, 4, 1), date(2030, 6, 30)))
+        standalone = self.Plan.create({"period_type": "month", "date_from": "2030-06-01", "scope": "company"})
+        plans = standalone | self.year
+        plans.write({"date_from": "2031-03-03"})
+        self.assertEqual(plans.mapped("date_from"), [date(2031, 3, 1), date(2031, 1, 1)])
+
     def test_the_discipline_administrator_replans_down_with_a_reason(self):
         lines = self.add_targets(self.team_january, turnover=100_000)
         self.team_january.action_submit()
@@ -351,6 +379,26 @@ class TestPlanVisibility(PlanCase):
         self.assertEqual(
             set(plan.line_ids.kpi_id.mapped("code")), {"turnover", "deals_won", "deals_created", "deals_moved"}
         )
+
+    def test_users_set_up_the_usual_odoo_way(self):
+        """Sales rights picked in the user form, default groups kept, none of the addon's roles: "Own Documents"
+        reads their own and the team's plans, not a colleague's; "All Documents" reads all and approves months."""
+        admin_env = self.env(
+            user=new_test_user(
+                self.env, login="sd_plan_rights", groups="base.group_erp_manager,base.group_partner_manager"
+            )
+        )
+        own_docs = form_user(admin_env, "sd_plan_own", "Olga Own Plans", "sales_team.group_sale_salesman")
+        all_docs = form_user(admin_env, "sd_plan_all", "Artem All Plans", "sales_team.group_sale_salesman_all_leads")
+        self.team.crm_team_member_ids = [(0, 0, {"user_id": own_docs.id})]
+        own_plan = self.month_plan("user", user=own_docs, parent=self.team_january)
+        plans = self.team_january | own_plan | self.own_january
+        self.assertEqual(self.Plan.with_user(own_docs).search([("id", "in", plans.ids)]), self.team_january | own_plan)
+        self.assertEqual(self.Plan.with_user(all_docs).search([("id", "in", plans.ids)]), plans)
+        self.add_targets(own_plan, turnover=10)
+        own_plan.with_user(all_docs).action_submit()
+        own_plan.with_user(all_docs).action_approve()
+        self.assertEqual(own_plan.approved_by_id, all_docs)
 
     def test_the_plan_screens_open_for_a_salesperson(self):
         for xmlid in (

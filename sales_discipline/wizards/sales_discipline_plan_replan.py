@@ -36,7 +36,7 @@ class SalesDisciplinePlanReplan(models.TransientModel):
             {"target": self.target}
         )
         old_value, new_value = f"{old:g}", f"{self.target:g}"
-        line.plan_id.message_post(
+        line.plan_id._message_log(
             body=self.env._(
                 "Re-planned by %(user)s: %(kpi)s from %(old)s to %(new)s. Reason: %(reason)s",
                 user=self.env.user.name,

@@ -93,17 +93,22 @@ class SalesDisciplinePlanSplit(models.TransientModel):
             raise UserError(self.env._("Nothing to split %(plan)s into: give the children a weight.", plan=plan.name))
         children = lines._discipline_child_plans()
         total = sum(lines.mapped("weight"))
+        commands = {child: [] for child in children}
         for target in plan.line_ids.filtered(lambda line: line.kpi_id in self.kpi_ids):
             shares = _shares(target.target, [line.weight / total for line in lines], whole=target.unit == "count")
             for child, share in zip(children, shares, strict=True):
                 if not target.kpi_id._discipline_applies_to(child.period_type):
                     continue
                 existing = child.line_ids.filtered(lambda line, kpi=target.kpi_id: line.kpi_id == kpi)
-                if existing:
-                    existing.target = share
-                else:
-                    child.write({"line_ids": [Command.create({"kpi_id": target.kpi_id.id, "target": share})]})
-        plan.message_post(
+                commands[child].append(
+                    Command.update(existing.id, {"target": share})
+                    if existing
+                    else Command.create({"kpi_id": target.kpi_id.id, "target": share})
+                )
+        for child, child_commands in commands.items():  # one save per child: its checks see all its targets
+            if child_commands:
+                child.write({"line_ids": child_commands})
+        plan._message_log(
             body=self.env._(
                 "Targets split by %(user)s into %(count)s plans (%(method)s).",
                 user=self.env.user.name,
