@@ -26,3 +26,4 @@ from . import test_ui_screens
 from . import test_ui_stage_history
 from . import test_questionnaire
 from . import test_tours
+from . import test_nps
