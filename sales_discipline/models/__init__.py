@@ -24,6 +24,7 @@ from . import res_company
 from . import res_company_nps
 from . import res_company_plans
 from . import res_company_rollout
+from . import res_company_scorecards
 from . import res_config_settings
 from . import res_partner
 from . import res_partner_client_status
@@ -42,6 +43,7 @@ from . import sales_discipline_plan_reports
 from . import sales_discipline_plan_revision
 from . import sales_discipline_plan_threshold
 from . import sales_discipline_rollout_log
+from . import sales_discipline_scorecard
 from . import sales_discipline_warning
 from . import survey_question
 from . import survey_survey

@@ -27,3 +27,4 @@ from . import test_ui_stage_history
 from . import test_questionnaire
 from . import test_tours
 from . import test_nps
+from . import test_scorecards
