@@ -69,8 +69,8 @@ class SalesDisciplineScorecard(models.Model):
         string="Cycle (days)", readonly=True, aggregator="avg", digits=(16, 1), help="From creation to won."
     )
     activities_done = fields.Integer(string="Steps Done", readonly=True, aggregator="sum")
-    steps_planned = fields.Integer(string="Steps Planned", readonly=True, aggregator="sum")
-    steps_overdue = fields.Integer(string="Steps Overdue", readonly=True, aggregator="sum")
+    steps_planned = fields.Integer(readonly=True, aggregator="sum")
+    steps_overdue = fields.Integer(readonly=True, aggregator="sum")
     deals_open = fields.Integer(string="Open Deals", readonly=True, aggregator="sum")
     deals_without_next_step = fields.Integer(string="Without Next Step", readonly=True, aggregator="sum")
     deals_stale = fields.Integer(string="Stale", readonly=True, aggregator="sum")
@@ -79,7 +79,7 @@ class SalesDisciplineScorecard(models.Model):
     nps_answers = fields.Integer(string="NPS Answers", readonly=True, aggregator="sum")
     nps_points_total = fields.Float(readonly=True)
     nps = fields.Float(string="NPS", readonly=True, aggregator="avg", digits=(16, 1))
-    discipline_score = fields.Float(string="Discipline Score", readonly=True, aggregator="avg", digits=(16, 1))
+    discipline_score = fields.Float(readonly=True, aggregator="avg", digits=(16, 1))
     score_breakdown = fields.Text(string="What Lowered the Score", readonly=True)
     refreshed_at = fields.Datetime(string="Refreshed", readonly=True)
 

@@ -21,7 +21,7 @@ class SalesDisciplineNpsReport(models.Model):
     _rec_name = "period_start"
 
     period_type = fields.Selection(NPS_PERIODS, string="Period", readonly=True)
-    period_start = fields.Date(string="Period Start", readonly=True)
+    period_start = fields.Date(readonly=True)
     level = fields.Selection(NPS_LEVELS, readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
