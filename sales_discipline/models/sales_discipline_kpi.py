@@ -2,6 +2,7 @@ from datetime import date, datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
 PERIOD_TYPES = [
@@ -22,6 +23,26 @@ AGGREGATES = [
     ("ratio", "Ratio of two KPIs (%)"),
 ]
 NUMERIC_TYPES = ("integer", "float", "monetary")
+# (name, table, definition): what a salesperson's facts of one period read, found by owner then date and answered
+# from the index alone (the columns the shipped KPIs filter, join and add up are included), instead of visiting
+# every deal of the owner: a salesperson's 30,000 deals among 1,000,000 are 25,000 pages per KPI
+FACT_INDEXES = (
+    (
+        "crm_lead_discipline_closed_idx",
+        "crm_lead",
+        SQL("(user_id, date_closed) INCLUDE (type, company_id, stage_id, deal_type, expected_revenue, active)"),
+    ),
+    (
+        "crm_lead_discipline_created_idx",
+        "crm_lead",
+        SQL("(user_id, create_date) INCLUDE (type, company_id, expected_revenue, active)"),
+    ),
+    (
+        "mail_activity_discipline_done_idx",
+        "mail_activity",
+        SQL("(user_id, date_done) INCLUDE (activity_type_id, active) WHERE date_done IS NOT NULL"),
+    ),
+)
 
 
 class SalesDisciplineKpi(models.Model):
@@ -125,6 +146,15 @@ class SalesDisciplineKpi(models.Model):
                     self.env._("The domain of the KPI %(kpi)s is not valid: %(error)s", kpi=kpi.name, error=error)
                 ) from error
 
+    def init(self):
+        """The indexes of FACT_INDEXES (not a field's index: the uninstall hook drops them)."""
+        result = super().init()
+        for name, table, definition in FACT_INDEXES:
+            self.env.cr.execute(
+                SQL("CREATE INDEX IF NOT EXISTS %s ON %s %s", SQL.identifier(name), SQL.identifier(table), definition)
+            )
+        return result
+
     def _discipline_domain(self):
         self.ensure_one()
         return safe_eval(self.domain or "[]", {"context": {}})
@@ -147,10 +177,9 @@ class SalesDisciplineKpi(models.Model):
             return self._discipline_ratio_facts(plans)
         query = self._discipline_fact_query(plans)
         buckets = {}  # {(company, salesperson or team): {first day of the bucket: value}}
-        for bucket, *keys, value in query["model"]._read_group(query["domain"], query["groupby"], [query["measure"]]):
-            day = bucket.date() if isinstance(bucket, datetime) else bucket
-            by_day = buckets.setdefault(tuple(record.id for record in keys), {})
-            by_day[day] = by_day.get(day, 0.0) + (value or 0.0)
+        for day, *keys, value in self._discipline_grouped_rows(query):
+            by_day = buckets.setdefault(tuple(keys), {})
+            by_day[day] = by_day.get(day, 0.0) + float(value or 0.0)
         return {plan.id: self._discipline_fact_of(plan, query, buckets) for plan in plans}
 
     def _discipline_ratio_facts(self, plans):
@@ -196,6 +225,23 @@ class SalesDisciplineKpi(models.Model):
         if query["by_field"]:
             query["groupby"].append(query["by_field"])
         return query
+
+    def _discipline_grouped_rows(self, query):
+        """[(first day of the bucket, company id, salesperson or team id, value)]: ``_read_group``'s statement
+        (the KPI's domain as the ORM writes it, record rules as the superuser), without what a fact does not need
+        and a real company's volume pays for: the time zone conversion of every row (the buckets are UTC days)
+        and the ordering of the groups (a sort of every matching row where PostgreSQL misjudges the number of
+        groups)."""
+        Model = query["model"]
+        fname, granularity = query["groupby"][0].split(":")
+        sql_query = Model._search(query["domain"])
+        column = Model._field_to_sql(Model._table, fname, sql_query)
+        if Model._fields[fname].type == "date":
+            column = SQL("%s::timestamp", column)
+        terms = [SQL("date_trunc(%s, %s)::date", granularity, column)]
+        terms += [Model._read_group_groupby(spec, sql_query) for spec in query["groupby"][1:]]
+        sql_query.groupby = SQL(", ").join(terms)
+        return self.env.execute_query(sql_query.select(*terms, Model._read_group_select(query["measure"], sql_query)))
 
     def _discipline_fact_of(self, plan, query, buckets):
         """The fact of ``plan`` from the buckets: its period's one bucket (year, quarter, month), or its days (week,
