@@ -19,6 +19,7 @@ from .models.crm_lead_rules import DEAL_TYPE_BY_CLIENT_STATUS
 from .models.partner_keys import email_domain, normalize_company_name, normalize_phone, normalize_vat
 from .models.res_partner_visibility import PARTNER_USER_INDEX
 from .models.sales_discipline_kpi import FACT_INDEXES
+from .report.sales_discipline_standup import STANDUP_INDEXES
 
 _logger = logging.getLogger(__name__)
 
@@ -347,5 +348,5 @@ def uninstall_hook(env):
     env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(ACTIVITY_INDEX)))
     env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(PARTNER_USER_INDEX)))
     env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(COUNTERS_INDEX)))
-    for name, _table, _definition in FACT_INDEXES:
+    for name, _table, _definition in (*FACT_INDEXES, *STANDUP_INDEXES):
         env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))

@@ -16,6 +16,7 @@ from . import crm_team
 from . import crm_team_landing
 from . import crm_team_member
 from . import crm_team_plans
+from . import crm_team_standup
 from . import crm_team_stages
 from . import mail_activity
 from . import mail_activity_mixin
@@ -33,6 +34,8 @@ from . import res_partner_nps
 from . import res_partner_form
 from . import res_partner_visibility
 from . import res_users
+from . import sales_discipline_contest
+from . import sales_discipline_contest_standing
 from . import sales_discipline_export_log
 from . import sales_discipline_kpi
 from . import sales_discipline_norm

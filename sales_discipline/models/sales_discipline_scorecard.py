@@ -24,6 +24,9 @@ ADDED_UP = (
     "deals_stale",
     "nps_answers",
     "nps_points_total",
+    "pipeline_amount",
+    "weighted_pipeline",
+    "turnover_target",
 )
 
 
@@ -36,7 +39,14 @@ class SalesDisciplineScorecard(models.Model):
     steps, open deals without a next step, stale deals, the client cards' completeness) is what the last refresh
     saw, so a past period keeps the state at its end. A daily cron refreshes the periods that contain today and
     yesterday for every salesperson at once: one grouped query per figure, however many salespeople
-    (``_discipline_refresh``). The weights of the score are the company's (``res.company.discipline_score_weight_*``,
+    (``_discipline_refresh``).
+
+    SC-4: the pipeline of the card (open deals' amount, weighted by their probability, its average deal and how
+    that average changed since the previous period) is flagged small when the weighted pipeline is below the
+    company's multiple of the period's turnover target. SC-2: each salesperson's rank in their team, the best and
+    the worst, for the ranking that salespeople read with names and scores only.
+
+    The weights of the score are the company's (``res.company.discipline_score_weight_*``,
     adding up to 100); a signal without data (no plan, no open deal, no answer) is left out and the others share
     its weight."""
 
@@ -82,6 +92,36 @@ class SalesDisciplineScorecard(models.Model):
     discipline_score = fields.Float(readonly=True, aggregator="avg", digits=(16, 1))
     score_breakdown = fields.Text(string="What Lowered the Score", readonly=True)
     refreshed_at = fields.Datetime(string="Refreshed", readonly=True)
+    pipeline_amount = fields.Monetary(string="Pipeline", readonly=True, aggregator="sum", help="Open deals' amount.")
+    weighted_pipeline = fields.Monetary(
+        readonly=True, aggregator="sum", help="Open deals' amount, each weighted by its probability."
+    )
+    average_pipeline_value = fields.Monetary(string="Average Deal in Pipeline", readonly=True, aggregator="avg")
+    average_pipeline_change = fields.Float(
+        string="Average Deal Change (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Against the card of the previous period; empty without one.",
+    )
+    turnover_target = fields.Monetary(
+        readonly=True, aggregator="sum", help="The turnover target of the period's plan; empty without a plan."
+    )
+    pipeline_coverage = fields.Float(
+        readonly=True, aggregator="avg", digits=(16, 2), help="Weighted pipeline divided by the turnover target."
+    )
+    is_pipeline_small = fields.Boolean(
+        string="Small Pipeline",
+        readonly=True,
+        help="The weighted pipeline is below the company's multiple of the turnover target.",
+    )
+    team_rank = fields.Integer(string="Rank in Team", readonly=True, aggregator="min")
+    team_size = fields.Integer(readonly=True, aggregator="max")
+    is_best = fields.Boolean(string="Best in Team", readonly=True)
+    is_worst = fields.Boolean(string="Worst in Team", readonly=True)
+    contest_standing = fields.Char(
+        string="Current Contests", compute="_compute_contest_standing", help="The salesperson's places in them."
+    )
 
     _sql_constraints = [
         (
@@ -97,6 +137,30 @@ class SalesDisciplineScorecard(models.Model):
         for card in self:
             who = card.user_id.name if card.scope == "salesperson" else card.team_id.name
             card.display_name = f"{who or ''}, {periods.get(card.period_type, '')} {card.date_from or ''}"
+
+    def _compute_contest_standing(self):
+        """SC-2: the contests' results on the dashboard, one search and one grouped count for all the cards shown;
+        a participant's place is no secret, the facts behind it stay in the standings."""
+        Standing = self.env["sales.discipline.contest.standing"].sudo()
+        people = self.filtered(lambda card: card.scope == "salesperson").user_id
+        standings = Standing.search([("contest_id.state", "=", "running"), ("user_id", "in", people.ids)])
+        sizes = dict(
+            Standing._read_group([("contest_id", "in", standings.contest_id.ids)], ["contest_id"], ["__count"])
+        )
+        by_user = {}
+        for standing in standings:
+            by_user.setdefault(standing.user_id.id, []).append(standing)
+        for card in self:
+            places = by_user.get(card.user_id.id, []) if card.scope == "salesperson" else []
+            card.contest_standing = ", ".join(
+                self.env._(
+                    "%(contest)s: %(rank)s of %(size)s",
+                    contest=place.contest_id.name,
+                    rank=place.rank,
+                    size=sizes[place.contest_id],
+                )
+                for place in places
+            )
 
     # ------------------------------------------------------------------------------------------------------------
     # Refresh
@@ -141,7 +205,43 @@ class SalesDisciplineScorecard(models.Model):
         for row in rows:
             row.update(period_type=period_type, date_from=date_from, date_to=date_to, refreshed_at=now)
             row.update(self._discipline_derived(row))
+        self._discipline_pipeline_change(rows)
+        self._discipline_rank(rows)
         return self._discipline_store(rows)
+
+    def _discipline_pipeline_change(self, rows):
+        """SC-4, the dynamics: how the average deal in the pipeline moved since the card of the previous period."""
+        first = rows[0]
+        previous_from, _previous_to = period_bounds(first["period_type"], first["date_from"] - timedelta(days=1))
+        previous = {
+            self._discipline_key(card): card.average_pipeline_value
+            for card in self.sudo().search(
+                [("period_type", "=", first["period_type"]), ("date_from", "=", previous_from)]
+            )
+        }
+        for row in rows:
+            before = previous.get(self._discipline_key(row))
+            row["average_pipeline_change"] = (
+                100.0 * (row["average_pipeline_value"] - before) / before if before else 0.0
+            )
+
+    @staticmethod
+    def _discipline_rank(rows):
+        """SC-2: the rank of each salesperson in their team by discipline score (ties share a rank), the best and
+        the worst where the team has two or more."""
+        by_team = {}
+        for row in rows:
+            if row["scope"] == "salesperson":
+                by_team.setdefault(row["team_id"], []).append(row)
+        for members in by_team.values():
+            members.sort(key=lambda row: row["discipline_score"], reverse=True)
+            best, worst = members[0]["discipline_score"], members[-1]["discipline_score"]
+            for position, row in enumerate(members, start=1):
+                tied = position > 1 and row["discipline_score"] == members[position - 2]["discipline_score"]
+                row["team_rank"] = members[position - 2]["team_rank"] if tied else position
+                row["team_size"] = len(members)
+                row["is_best"] = len(members) > 1 and best > worst and row["discipline_score"] == best
+                row["is_worst"] = len(members) > 1 and best > worst and row["discipline_score"] == worst
 
     def _discipline_store(self, rows):
         """Update the existing cards of the period and create the missing ones (one search, one create)."""
@@ -207,10 +307,22 @@ class SalesDisciplineScorecard(models.Model):
             "nps": row.get("nps_points_total", 0.0) / answers if answers else 0.0,
         }
         company = self.env["res.company"].browse(row["company_id"])
+        derived.update(self._discipline_pipeline(row, company.discipline_pipeline_multiple))
         derived["discipline_score"], derived["score_breakdown"] = self._discipline_score(
             {**row, **derived}, company._discipline_score_weights()
         )
         return derived
+
+    @staticmethod
+    def _discipline_pipeline(row, multiple):
+        """SC-4: the average deal in the pipeline, the coverage of the target and the small-pipeline flag."""
+        weighted, target = row.get("weighted_pipeline", 0.0), row.get("turnover_target", 0.0)
+        open_deals = row.get("deals_open", 0)
+        return {
+            "average_pipeline_value": row.get("pipeline_amount", 0.0) / open_deals if open_deals else 0.0,
+            "pipeline_coverage": weighted / target if target else 0.0,
+            "is_pipeline_small": bool(target) and weighted < multiple * target,
+        }
 
     def _discipline_signals(self, row):
         """{signal: (value 0-100, what it measures)} for the signals that have data on this card."""
@@ -260,17 +372,23 @@ class SalesDisciplineScorecard(models.Model):
             reverse=True,
         )
         lines = [
-            self.env._(
-                "%(signal)s: %(value)s/100, weight %(weight)s: -%(lost)s",
-                signal=signals[name][1],
-                value=f"{signals[name][0]:.0f}",
-                weight=weights[name],
-                lost=f"{points:.1f}",
-            )
+            self._discipline_breakdown_line(signals[name], weights[name], points)
             for points, name in lost
             if points >= 0.05
         ]
         return round(score, 1), "\n".join(lines) or self.env._("Nothing lowered the score.")
+
+    def _discipline_breakdown_line(self, signal, weight, points):
+        """One line of the breakdown: what a signal scored and the points it cost."""
+        value, label = signal
+        value, points = format(value, ".0f"), format(points, ".1f")
+        return self.env._(
+            "%(signal)s: %(value)s/100, weight %(weight)s: -%(lost)s",
+            signal=label,
+            value=value,
+            weight=weight,
+            lost=points,
+        )
 
     # ------------------------------------------------------------------------------------------------------------
     # Figures: one grouped query each, for all the salespeople
@@ -323,7 +441,12 @@ class SalesDisciplineScorecard(models.Model):
         )
         self._discipline_activity_figures(merge, user_ids, start, stop)
         open_deals = [*opportunity, ("active", "=", True), ("stage_id.is_won", "=", False)]
-        merge("deals_open", Lead._read_group(open_deals, ["user_id"], ["__count"]))
+        pipeline = Lead._read_group(
+            open_deals, ["user_id"], ["__count", "expected_revenue:sum", "prorated_revenue:sum"]
+        )
+        merge("deals_open", [(user, count) for user, count, _amount, _weighted in pipeline])
+        merge("pipeline_amount", [(user, amount) for user, _count, amount, _weighted in pipeline])
+        merge("weighted_pipeline", [(user, weighted) for user, _count, _amount, weighted in pipeline])
         merge(
             "deals_without_next_step",
             Lead._read_group([*open_deals, ("has_next_step", "=", False)], ["user_id"], ["__count"]),
@@ -419,3 +542,10 @@ class SalesDisciplineScorecard(models.Model):
         )
         for user, completion in groups:
             figures.setdefault(user.id, {}).update(has_plan=True, plan_completion=completion or 0.0)
+        targets = (
+            self.env["sales.discipline.plan.line"]
+            .sudo()
+            ._read_group([*domain, ("kpi_id.code", "=", "turnover")], ["user_id"], ["target:sum"])
+        )
+        for user, target in targets:
+            figures.setdefault(user.id, {})["turnover_target"] = target or 0.0

@@ -1,2 +1,4 @@
 from . import sales_discipline_funnel_report
 from . import sales_discipline_nps_report
+from . import sales_discipline_ranking
+from . import sales_discipline_standup

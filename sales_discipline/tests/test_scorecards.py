@@ -5,6 +5,7 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from ..models.sales_discipline_kpi import period_bounds
 from .common import DealDisciplineCase
@@ -195,3 +196,113 @@ class TestScorecards(DealDisciplineCase):
         self._refresh()
         lines = self._card(self.salesperson).score_breakdown.split("\n")
         self.assertEqual(lines[0], "Steps on time (1 of 3 overdue): 67/100, weight 30: -13.3")
+
+    # SC-4: the pipeline per manager
+
+    def _turnover_plan(self, target):
+        plan = self.env["sales.discipline.plan"].create(
+            {
+                "period_type": "month",
+                "date_from": self.month[0],
+                "scope": "user",
+                "team_id": self.team.id,
+                "user_id": self.salesperson.id,
+                "line_ids": [(0, 0, {"kpi_id": self.env.ref("sales_discipline.kpi_turnover").id, "target": target})],
+            }
+        )
+        plan.line_ids._discipline_store_facts()
+        return plan
+
+    def test_pipeline_weighted_by_probability_against_the_plan_is_flagged_when_small(self):
+        self._turnover_plan(100000.0)
+        self._refresh()
+        card = self._card(self.salesperson)
+        open_deals = self.open_deal | self.late_deal | self.bare_deal
+        weighted = sum(open_deals.mapped("prorated_revenue"))
+        self.assertRecordValues(
+            card,
+            [
+                {
+                    "pipeline_amount": 15000.0,
+                    "average_pipeline_value": 5000.0,
+                    "turnover_target": 100000.0,
+                    "is_pipeline_small": True,
+                }
+            ],
+        )
+        self.assertAlmostEqual(card.weighted_pipeline, weighted, places=2)
+        self.assertAlmostEqual(card.pipeline_coverage, weighted / 100000.0, places=2)
+        self.assertFalse(self._card(self.colleague).is_pipeline_small, "no plan, no flag")
+        self.company.with_user(self.discipline_admin).discipline_pipeline_multiple = weighted / 100000.0 / 2
+        self._refresh()
+        self.assertFalse(self._card(self.salesperson).is_pipeline_small)
+        self.assertEqual(self._card(team=self.team).turnover_target, 100000.0)
+
+    def test_pipeline_multiple_is_a_positive_company_policy(self):
+        self.assertRefused(
+            ValidationError,
+            "The pipeline multiple of the plan is more than 0, not 0.0.",
+            self.company.with_user(self.discipline_admin).write,
+            {"discipline_pipeline_multiple": 0},
+        )
+
+    def test_average_deal_in_the_pipeline_changes_against_the_previous_period(self):
+        previous = period_bounds("month", self.month[0] - timedelta(days=1))
+        self.Scorecard._discipline_refresh("month", *previous)
+        before = self.Scorecard.search([("date_from", "=", previous[0]), ("user_id", "=", self.salesperson.id)])
+        before.average_pipeline_value = 2500.0
+        self._refresh()
+        self.assertEqual(self._card(self.salesperson).average_pipeline_change, 100.0)
+
+    def test_pipeline_and_payment_plan_reports_follow_the_deal_visibility(self):
+        self.env["crm.lead"].create(self.deal_vals(name="Hoses", user_id=self.colleague.id, date_deadline=date.today()))
+        self.open_deal.date_deadline = date.today()
+        for xmlid in ("crm_lead_action_pipeline_per_manager", "crm_lead_action_payment_plan"):
+            action = self.env.ref(f"sales_discipline.{xmlid}")
+            domain = safe_eval(action.domain)
+            Lead = self.env["crm.lead"]
+            salesperson = Lead.with_user(self.salesperson)._read_group(domain, ["user_id"], ["expected_revenue:sum"])
+            self.assertEqual([user for user, _amount in salesperson], [self.salesperson], xmlid)
+            lead = Lead.with_user(self.team_lead)._read_group(domain, ["user_id"], ["expected_revenue:sum"])
+            self.assertEqual({user for user, _amount in lead}, {self.salesperson, self.colleague}, xmlid)
+        closing = (
+            self.env["crm.lead"]
+            .with_user(self.salesperson)
+            ._read_group(domain, ["date_deadline:day"], ["expected_revenue:sum"])
+        )
+        self.assertEqual(closing, [(date.today(), 5000.0)])
+
+    # SC-2: the ranking
+
+    def test_ranking_best_and_worst_of_the_team(self):
+        self._refresh()
+        own, colleague = self._card(self.salesperson), self._card(self.colleague)
+        self.assertGreater(own.discipline_score, colleague.discipline_score)
+        self.assertRecordValues(
+            own | colleague,
+            [
+                {"team_rank": 1, "team_size": 2, "is_best": True, "is_worst": False},
+                {"team_rank": 2, "team_size": 2, "is_best": False, "is_worst": True},
+            ],
+        )
+
+    def test_salespeople_read_their_teams_ranking_by_name_and_score_only(self):
+        self._refresh()
+        # a salesperson set up the usual Odoo way: Sales "User: Own Documents Only", not our groups
+        odoo_user = new_test_user(self.env, login="sd_odoo_sales", groups="sales_team.group_sale_salesman")
+        self.team.crm_team_member_ids = [(0, 0, {"user_id": odoo_user.id})]
+        self._refresh()
+        Ranking = self.env["sales.discipline.ranking"]
+        for user in (self.salesperson, odoo_user):
+            rows = Ranking.with_user(user).search([("date_from", "=", self.month[0]), ("period_type", "=", "month")])
+            self.assertEqual(set(rows.mapped("user_id")), {self.salesperson, self.colleague, odoo_user}, user.login)
+            self.assertEqual(rows.mapped("team_rank"), [1, 2, 2], "two without data share the last rank")
+        self.assertFalse({"won_amount", "pipeline_amount", "plan_completion"} & set(Ranking.fields_get()))
+        with self.assertRaises(AccessError):
+            self._card(self.colleague).with_user(odoo_user).read(["won_amount"])
+        elsewhere = new_test_user(self.env, login="sd_elsewhere", groups="sales_team.group_sale_salesman")
+        other_team = self.env["crm.team"].create({"name": "Other Team", "member_ids": [(4, elsewhere.id)]})
+        self._refresh()
+        self.assertTrue(Ranking.with_user(self.head).search([("team_id", "=", other_team.id)]))
+        for user in (self.team_lead, self.salesperson):
+            self.assertFalse(Ranking.with_user(user).search([("team_id", "=", other_team.id)]), user.login)

@@ -2,8 +2,10 @@ import html
 import json
 import re
 
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
+from ..models.sales_discipline_kpi import period_bounds
 from .common import SalesDisciplineCase
 
 
@@ -93,7 +95,20 @@ class TestTours(SalesDisciplineCase, HttpCase):
         self.env["ir.module.module"]._load_module_terms(["sales_discipline"], ["ru_RU"], overwrite=True)
         user.lang = "ru_RU"
 
+    def _results(self):
+        """This month's scorecards and a running contest of the team, for the results screens."""
+        month = period_bounds("month", fields.Date.today())
+        self.env["sales.discipline.contest"].create(
+            {
+                "name": "Deals of the month",
+                "kpi_id": self.env.ref("sales_discipline.kpi_deals_won").id,
+                "team_id": self.team.id,
+            }
+        ).action_start()
+        self.env["sales.discipline.scorecard"]._discipline_refresh("month", *month)
+
     def _salesperson_flow(self, tour):
+        self._results()
         self.start_tour("/odoo/action-base.action_partner_form/new", tour, login=self.salesperson.login)
         client = self.env["res.partner"].search([("name", "=", "Lotus Trading LLC")])
         self.assertEqual((client.is_company, client.user_id), (True, self.salesperson))
@@ -116,6 +131,7 @@ class TestTours(SalesDisciplineCase, HttpCase):
         self._salesperson_flow("sales_discipline_salesperson_ru")
 
     def _team_lead_flow(self, tour):
+        self._results()
         self.start_tour("/odoo/crm", tour, login=self.team_lead.login)
         refusal = self.env["sales.discipline.export.log"].search(
             [("user_id", "=", self.team_lead.id), ("route", "=", "pivot")]

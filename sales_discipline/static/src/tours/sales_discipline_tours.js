@@ -16,6 +16,8 @@ const TEXTS = {
             "Exporting data is not allowed for your role. Ask the head of sales for the figures you need.",
         handedOver: "1 deals, 1 clients and 0 planned steps handed over.",
         pivotExport: "Pivot XLSX export",
+        contestPlace: "Deals of the month: 1 of 3",
+        rank: "Rank",
     },
     ru: {
         date: "15.01.2030",
@@ -25,6 +27,8 @@ const TEXTS = {
             "Вашей роли выгрузка данных запрещена. Нужные цифры запросите у руководителя отдела продаж.",
         handedOver: "Передано: сделок — 1, клиентов — 1, запланированных шагов — 0.",
         pivotExport: "Выгрузка сводной таблицы в XLSX",
+        contestPlace: "Deals of the month: 1 из 3",
+        rank: "Место",
     },
 };
 
@@ -207,6 +211,21 @@ function salespersonSteps(t) {
         {
             trigger: ".o_survey_finished",
         },
+        // the team's ranking: names and scores, colleagues included
+        {
+            trigger: "body",
+            run: "goToUrl /odoo/action-sales_discipline.sales_discipline_ranking_action",
+        },
+        {
+            trigger: ".o_group_header:contains(Discipline Test Team)",
+            run: "click",
+        },
+        {
+            trigger: ".o_data_row:contains(Kolya Colleague)",
+        },
+        {
+            trigger: ".o_data_row:contains(Sasha Salesperson)",
+        },
     ];
 }
 
@@ -271,6 +290,41 @@ function teamLeadSteps(t) {
             run: "goToUrl /odoo/action-sales_discipline.sales_discipline_funnel_report_action",
         },
         ...refusedPivotDownload(t),
+        // the discipline dashboard: the team's cards, ranks and the running contest
+        {
+            trigger: "body",
+            run: "goToUrl /odoo/action-sales_discipline.sales_discipline_scorecard_action_dashboard",
+        },
+        {
+            trigger: `.o_kanban_record:contains(Sasha Salesperson):contains("${t.rank}"):contains("${t.contestPlace}")`,
+        },
+        {
+            trigger: ".o_kanban_record:contains(Kolya Colleague)",
+        },
+        // the morning stand-up of the team
+        {
+            trigger: "body",
+            run: "goToUrl /odoo/action-sales_discipline.sales_discipline_standup_action",
+        },
+        {
+            trigger: ".o_group_header:contains(Discipline Test Team)",
+            run: "click",
+        },
+        {
+            trigger: ".o_data_row:contains(Kolya Colleague)",
+        },
+        // the contest and its standings
+        {
+            trigger: "body",
+            run: "goToUrl /odoo/action-sales_discipline.sales_discipline_contest_action",
+        },
+        {
+            trigger: ".o_data_row:contains(Deals of the month) td[name=name]",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=standing_ids] .o_data_row:contains(Sasha Salesperson)",
+        },
     ];
 }
 
