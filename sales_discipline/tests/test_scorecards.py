@@ -96,7 +96,8 @@ class TestScorecards(DealDisciplineCase):
         )
         self.assertFalse([line for line in lines if line.startswith("Deals moving")], "nothing lost there")
 
-    def test_plan_completion_enters_the_card_and_the_score(self):
+    def _month_plan(self, kpi_xmlid, target):
+        """The salesperson's plan of the month with one target, its facts stored as the hourly refresh does."""
         plan = self.env["sales.discipline.plan"].create(
             {
                 "period_type": "month",
@@ -104,10 +105,14 @@ class TestScorecards(DealDisciplineCase):
                 "scope": "user",
                 "team_id": self.team.id,
                 "user_id": self.salesperson.id,
-                "line_ids": [(0, 0, {"kpi_id": self.env.ref("sales_discipline.kpi_deals_won").id, "target": 4})],
+                "line_ids": [(0, 0, {"kpi_id": self.env.ref(kpi_xmlid).id, "target": target})],
             }
         )
         plan.line_ids._discipline_store_facts()
+        return plan
+
+    def test_plan_completion_enters_the_card_and_the_score(self):
+        plan = self._month_plan("sales_discipline.kpi_deals_won", 4)
         self.assertEqual(plan.line_ids.stored_completion, 25.0)
         self._refresh()
         card = self._card(self.salesperson)
@@ -199,22 +204,8 @@ class TestScorecards(DealDisciplineCase):
 
     # SC-4: the pipeline per manager
 
-    def _turnover_plan(self, target):
-        plan = self.env["sales.discipline.plan"].create(
-            {
-                "period_type": "month",
-                "date_from": self.month[0],
-                "scope": "user",
-                "team_id": self.team.id,
-                "user_id": self.salesperson.id,
-                "line_ids": [(0, 0, {"kpi_id": self.env.ref("sales_discipline.kpi_turnover").id, "target": target})],
-            }
-        )
-        plan.line_ids._discipline_store_facts()
-        return plan
-
     def test_pipeline_weighted_by_probability_against_the_plan_is_flagged_when_small(self):
-        self._turnover_plan(100000.0)
+        self._month_plan("sales_discipline.kpi_turnover", 100000.0)
         self._refresh()
         card = self._card(self.salesperson)
         open_deals = self.open_deal | self.late_deal | self.bare_deal
