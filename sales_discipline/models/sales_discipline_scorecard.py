@@ -190,6 +190,8 @@ class SalesDisciplineScorecard(models.Model):
         figures = self._discipline_figures(list(teams_of), date_from, date_to)
         now = fields.Datetime.now()
         rows = []
+        # one read of the salespeople's companies, for the teams that name none
+        company_of = {user.id: user.company_id.id for user in self.env["res.users"].sudo().browse(list(teams_of))}
         for user_id, team in teams_of.items():
             values = figures.get(user_id, {})
             rows.append(
@@ -197,7 +199,7 @@ class SalesDisciplineScorecard(models.Model):
                     "scope": "salesperson",
                     "user_id": user_id,
                     "team_id": team.id,
-                    "company_id": team.company_id.id or self.env["res.users"].browse(user_id).company_id.id,
+                    "company_id": team.company_id.id or company_of[user_id],
                     **values,
                 }
             )

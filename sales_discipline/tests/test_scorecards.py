@@ -156,6 +156,25 @@ class TestScorecards(DealDisciplineCase):
         with self.assertQueryCount(__system__=16):
             self.Scorecard._discipline_figures(users + more, *self.month)
 
+    def test_refresh_costs_the_same_queries_for_any_number_of_salespeople(self):
+        """Teams that name no company (Odoo's own teams, often) take each salesperson's company, read at once."""
+        self.team.company_id = False
+
+        def count_queries():
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self._refresh()
+            return self.env.cr.sql_log_count - before
+
+        count_queries()  # the cards exist: the counts below are those of the nightly update
+        two = count_queries()
+        more = [
+            new_test_user(self.env, login=f"sd_refresh_{n}", groups="sales_team.group_sale_salesman") for n in range(4)
+        ]
+        self.team.crm_team_member_ids = [(0, 0, {"user_id": user.id}) for user in more]
+        count_queries()
+        self.assertEqual(count_queries(), two)
+
     def test_cron_refreshes_the_current_and_the_just_ended_periods(self):
         with freeze_time("2026-06-01 03:00:00"):  # a Monday, the first of a month
             self.Scorecard._cron_discipline_refresh_scorecards()
