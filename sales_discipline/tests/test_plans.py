@@ -505,6 +505,26 @@ class TestPlanSplit(PlanCase):
         )
         self.assertEqual([week.line_ids.target for week in weeks], [5, 5, 5, 4])
 
+    def test_working_days_come_from_the_companys_calendar_and_its_public_holidays(self):
+        calendar = self.company.resource_calendar_id
+        self.assertTrue(calendar, "a company has Odoo's standard 40-hour week")
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Public holiday",
+                "calendar_id": calendar.id,
+                "date_from": datetime(2030, 1, 15, 0, 0),
+                "date_to": datetime(2030, 1, 15, 23, 59),
+            }
+        )
+        calendar.tz = "UTC"
+        wizard = (
+            self.env["sales.discipline.plan.split"]
+            .with_user(self.head)
+            .create({"plan_id": self.company_january.id, "direction": "period", "method": "working_days"})
+        )
+        wizard._onchange_children()
+        self.assertEqual(wizard.line_ids.sorted("date_from").mapped("weight"), [5.0, 4.0, 5.0, 4.0])
+
 
 @tagged("post_install", "-at_install")
 class TestPlanReports(PlanCase):

@@ -1,4 +1,6 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+
+import pytz
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
@@ -12,7 +14,8 @@ SPLIT_METHODS = [("even", "Evenly"), ("weights", "By weights"), ("working_days",
 class SalesDisciplinePlanSplit(models.TransientModel):
     """PL-1, PL-5: split a plan's targets to the plans below it — the next shorter periods of the same scope (the
     quarters of a year, the weeks of a month), or the same period of the next narrower scope (the teams of the
-    company, the members of a team) — evenly, by weights, or by working days (Monday to Friday). The children that
+    company, the members of a team) — evenly, by weights, or by working days (the company's working calendar, its
+    public holidays off; Monday to Friday for a company without a calendar). The children that
     do not exist yet are created; counts are split in whole numbers, so the children's sum is the parent's."""
 
     _name = "sales.discipline.plan.split"
@@ -75,14 +78,25 @@ class SalesDisciplinePlanSplit(models.TransientModel):
     def _discipline_child_values(self, period_type, start, stop, team, user):
         plan = self.plan_id
         first, last = max(start, plan.date_from), min(stop, plan.date_to)
-        working_days = sum(1 for n in range((last - first).days + 1) if (first + timedelta(days=n)).weekday() < 5)
+        working_days = self._discipline_working_days(first, last) if self.method == "working_days" else 1.0
         return {
             "period_type": period_type,
             "date_from": start,
             "team_id": team.id if team else False,
             "user_id": user.id if user else False,
-            "weight": working_days if self.method == "working_days" else 1.0,
+            "weight": working_days,
         }
+
+    def _discipline_working_days(self, first, last):
+        """The working days from ``first`` to ``last`` in the company's working calendar, its global leaves (public
+        holidays) deducted; Monday to Friday where the company has no calendar."""
+        calendar = self.plan_id.company_id.resource_calendar_id
+        if not calendar:
+            return sum(1 for n in range((last - first).days + 1) if (first + timedelta(days=n)).weekday() < 5)
+        tz = pytz.timezone(calendar.tz or "UTC")
+        start = tz.localize(datetime.combine(first, time.min))
+        stop = tz.localize(datetime.combine(last + timedelta(days=1), time.min))
+        return round(calendar.get_work_duration_data(start, stop, compute_leaves=True)["days"], 2)
 
     def action_apply(self):
         """Create the missing children and set their targets; every child's KPI gets its share."""
