@@ -1,5 +1,5 @@
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from freezegun import freeze_time
 
@@ -115,6 +115,19 @@ class TestPlanFacts(PlanCase):
         self.assertEqual(team["turnover"].fact, 180_000)
         self.assertEqual(company["turnover"].fact, 180_000)
         self.assertEqual(quarter["turnover"].fact, 250_000)
+
+    def test_client_satisfaction_is_the_nps_of_the_period(self):
+        client = self.env["res.partner"].create(self.company_vals())
+        Answer = self.env["sales.discipline.nps.answer"]
+        for score, day in ((10, 5), (9, 20), (3, 28), (0, 40)):  # the last one in February
+            Answer.create(
+                {"partner_id": client.id, "score": score, "answer_date": datetime(2030, 1, 1) + timedelta(days=day)}
+            )
+        nps = self.env.ref("sales_discipline.kpi_nps")
+        self.own_january.write({"line_ids": [(0, 0, {"kpi_id": nps.id, "target": 50})]})
+        line = self.own_january.line_ids.filtered(lambda target: target.kpi_id == nps)
+        self.assertAlmostEqual(line.fact, 100 / 3, places=2)  # 2 promoters, 1 detractor of 3 answers
+        self.assertFalse(nps._discipline_applies_to("week"))
 
     def test_a_deal_handed_over_counts_for_its_new_owner(self):
         own = self.add_targets(self.own_january, turnover=1)
