@@ -1,3 +1,4 @@
+from collections import namedtuple
 from datetime import date, datetime, timedelta
 
 from odoo import api, fields, models
@@ -163,9 +164,10 @@ class SalesDisciplineKpi(models.Model):
     # Facts
     # ------------------------------------------------------------------------------------------------------------
 
-    def _discipline_facts(self, plans):
+    def _discipline_facts(self, plans, plan_values=None):
         """{plan id: fact} of this KPI for ``plans``, all of one period type and one scope: one grouped query (two
-        for a ratio), whatever the number of plans.
+        for a ratio), whatever the number of plans. ``plan_values`` ({plan id: PlanValues}), where the caller read
+        them already, spares reading the plans' fields once per KPI.
 
         What is counted: each record in the period of its date field, for the salesperson and the team it names
         *now* (a deal handed over counts for its new owner, in every period); records that name no team (done
@@ -173,21 +175,23 @@ class SalesDisciplineKpi(models.Model):
         self.ensure_one()
         if not plans or self.source != "data":
             return {}
+        if plan_values is None:
+            plan_values = {plan.id: plan_values_of(plan) for plan in plans}
         if self.aggregate == "ratio":
-            return self._discipline_ratio_facts(plans)
+            return self._discipline_ratio_facts(plans, plan_values)
         query = self._discipline_fact_query(plans)
         buckets = {}  # {(company, salesperson or team): {first day of the bucket: value}}
         for day, *keys, value in self._discipline_grouped_rows(query):
             by_day = buckets.setdefault(tuple(keys), {})
             by_day[day] = by_day.get(day, 0.0) + float(value or 0.0)
-        return {plan.id: self._discipline_fact_of(plan, query, buckets) for plan in plans}
+        return {plan_id: self._discipline_fact_of(values, query, buckets) for plan_id, values in plan_values.items()}
 
-    def _discipline_ratio_facts(self, plans):
-        numerators = self.numerator_id._discipline_facts(plans)
-        denominators = self.denominator_id._discipline_facts(plans)
+    def _discipline_ratio_facts(self, plans, plan_values):
+        numerators = self.numerator_id._discipline_facts(plans, plan_values)
+        denominators = self.denominator_id._discipline_facts(plans, plan_values)
         return {
-            plan.id: 100.0 * numerators.get(plan.id, 0.0) / denominators[plan.id] if denominators.get(plan.id) else 0.0
-            for plan in plans
+            plan_id: 100.0 * numerators.get(plan_id, 0.0) / denominators[plan_id] if denominators.get(plan_id) else 0.0
+            for plan_id in plan_values
         }
 
     def _discipline_fact_query(self, plans):
@@ -244,13 +248,13 @@ class SalesDisciplineKpi(models.Model):
         return self.env.execute_query(sql_query.select(*terms, Model._read_group_select(query["measure"], sql_query)))
 
     def _discipline_fact_of(self, plan, query, buckets):
-        """The fact of ``plan`` from the buckets: its period's one bucket (year, quarter, month), or its days (week,
-        day); looked up, never scanned, so that thousands of week plans cost what their days cost."""
-        company_key = (plan.company_id.id,) if query["has_company"] else ()
+        """The fact of one plan (its PlanValues) from the buckets: its period's one bucket (year, quarter, month), or
+        its days (week, day); looked up, never scanned, so that thousands of week plans cost what their days cost."""
+        company_key = (plan.company_id,) if query["has_company"] else ()
         if query["members"]:
-            keys = [(*company_key, uid) for uid in query["members"].get(plan.team_id.id, ())]
+            keys = [(*company_key, uid) for uid in query["members"].get(plan.team_id, ())]
         elif query["by_field"]:
-            keys = [(*company_key, plan[f"{query['scope']}_id"].id)]
+            keys = [(*company_key, plan.user_id if query["scope"] == "user" else plan.team_id)]
         else:
             keys = [company_key]
         if GRANULARITY[plan.period_type] == "day":
@@ -262,6 +266,18 @@ class SalesDisciplineKpi(models.Model):
             # the average of the buckets: exact for a month, quarter or year (one bucket each)
             return sum(values) / len(values) if values else 0.0
         return float(sum(values))
+
+
+# what a fact needs of its plan, read once for all the KPIs of a level (raw ids, not records: a level's thousands of
+# plans times its KPIs made the field accesses cost as much as the query)
+PlanValues = namedtuple("PlanValues", "company_id user_id team_id period_type date_from date_to")
+
+
+def plan_values_of(plan):
+    """The PlanValues of a plan record, new ones included (a contest's day-by-day plans)."""
+    return PlanValues(
+        plan.company_id.id, plan.user_id.id, plan.team_id.id, plan.period_type, plan.date_from, plan.date_to
+    )
 
 
 def period_bounds(period_type, day):

@@ -1,10 +1,16 @@
 import math
+from collections import namedtuple
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from .sales_discipline_kpi import PlanValues, plan_values_of
+
 REPLAN_FLAG = "sales_discipline_replan"
+
+
+LineRow = namedtuple("LineRow", "id kpi_id source plan_id scope manual_fact target plan")
 
 
 class SalesDisciplinePlanLine(models.Model):
@@ -77,18 +83,59 @@ class SalesDisciplinePlanLine(models.Model):
     def _discipline_facts_of_lines(self):
         """{line id: (fact, completion)} for these lines: per KPI, one query for the lines of one period type and
         scope, however many they are (the hourly refresh computes every running target this way)."""
-        facts = {}
-        computed = self.filtered(lambda line: line.kpi_id.source == "data" and line.plan_id.id)
-        for (kpi, _period, _scope), lines in computed.grouped(
-            lambda line: (line.kpi_id, line.plan_id.period_type, line.plan_id.scope)
-        ).items():
-            by_plan = kpi._discipline_facts(lines.plan_id)
-            facts.update({line.id: by_plan.get(line.plan_id.id, 0.0) for line in lines})
+        rows = self._discipline_line_rows()
+        groups = {}  # {(kpi id, period type, scope): {plan id: PlanValues}}
+        for row in rows:
+            if row.source == "data" and row.plan_id:
+                groups.setdefault((row.kpi_id, row.plan.period_type, row.scope), {})[row.plan_id] = row.plan
+        facts = {}  # {(kpi id, plan id): fact}
+        Kpi, Plan = self.env["sales.discipline.kpi"], self.env["sales.discipline.plan"]
+        for (kpi_id, _period, _scope), plan_values in groups.items():
+            by_plan = Kpi.browse(kpi_id)._discipline_facts(Plan.browse(plan_values), plan_values)
+            facts.update({(kpi_id, plan_id): fact for plan_id, fact in by_plan.items()})
         values = {}
-        for line in self:
-            fact = line.manual_fact if line.kpi_id.source == "manual" else facts.get(line.id, 0.0)
-            values[line.id] = (fact, 100.0 * fact / line.target if line.target else 0.0)
+        for row in rows:
+            fact = row.manual_fact if row.source == "manual" else facts.get((row.kpi_id, row.plan_id), 0.0)
+            values[row.id] = (fact, 100.0 * fact / row.target if row.target else 0.0)
         return values
+
+    def _discipline_line_rows(self):
+        """[LineRow] of these lines: one query for saved lines (thousands of them, field by field through the ORM,
+        cost as much as their facts' queries), the ORM for new ones (a form being edited)."""
+        if not all(isinstance(line_id, int) for line_id in self.ids):
+            return [
+                LineRow(
+                    line.id,
+                    line.kpi_id.id,
+                    line.kpi_id.source,
+                    line.plan_id.id,
+                    line.plan_id.scope,
+                    line.manual_fact,
+                    line.target,
+                    plan_values_of(line.plan_id),
+                )
+                for line in self
+            ]
+        self.flush_recordset(["kpi_id", "plan_id", "manual_fact", "target"])
+        self.env["sales.discipline.plan"].flush_model(
+            ["company_id", "user_id", "team_id", "scope", "period_type", "date_from", "date_to"]
+        )
+        self.env["sales.discipline.kpi"].flush_model(["source"])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT line.id, line.kpi_id, kpi.source, line.plan_id, plan.scope, line.manual_fact, line.target,
+                          plan.company_id, plan.user_id, plan.team_id, plan.period_type, plan.date_from, plan.date_to
+                     FROM sales_discipline_plan_line line
+                     JOIN sales_discipline_plan plan ON plan.id = line.plan_id
+                     JOIN sales_discipline_kpi kpi ON kpi.id = line.kpi_id
+                    WHERE line.id = ANY(%s)""",
+                self.ids,
+            )
+        )
+        return [
+            LineRow(line_id, kpi_id, source, plan_id, scope, manual or 0.0, target or 0.0, PlanValues(*plan))
+            for line_id, kpi_id, source, plan_id, scope, manual, target, *plan in rows
+        ]
 
     @api.depends("fact", "completion", "bonus", "target")
     @api.depends_context("uid")
