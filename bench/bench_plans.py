@@ -13,6 +13,7 @@ SQL per level, a query count that does not grow with the number of plans, *My Ea
 
     python3 bench/bench_everyday.py --db sd_bench_everyday_1m --deals 1000000 --keep   # once
     python3 bench/bench_plans.py                                                        # then
+    python3 bench/bench_plans.py --db sd_bench_scorecards --teams 12   # 150 salespeople in 12 teams (issue 12's size)
 """
 
 import argparse
@@ -70,6 +71,9 @@ def parse_args():
     parser.add_argument("--addons-path", default=DEFAULT_ADDONS_PATH)
     parser.add_argument("--year", type=int, help="the plans' year (default: the year of the latest deal)")
     parser.add_argument("--reps", type=int, default=5, help="measured runs per level (default 5)")
+    parser.add_argument(
+        "--teams", type=int, default=0, help="spread the bench salespeople over N teams first (bench_scorecards.py)"
+    )
     return parser.parse_args()
 
 
@@ -198,9 +202,9 @@ def measure_levels(env, levels, reps):
             same = all(abs(facts[key] - expected.get(key, 0.0)) < 0.01 for key in facts)
             addon_ms, hand_ms = statistics.median(addon_runs) * 1000, statistics.median(hand_runs) * 1000
             ratio = addon_ms / hand_ms if hand_ms else 0.0
-            # one grouped query per KPI, whatever the number of plans (a team's members are read once for the
-            # activities, which name no team)
-            ok = same and ratio <= GOAL_RATIO and queries <= len(codes) + (scope == "team")
+            # one grouped query per KPI, whatever the number of plans, and one read of the targets and their
+            # plans (a team's members are read once more for the activities, which name no team)
+            ok = same and ratio <= GOAL_RATIO and queries <= len(codes) + 1 + (scope == "team")
             failures += not ok
             say(
                 f"  {period + ' x ' + scope:18s} {len(plans):6d} {len(lines):8d} {addon_ms:9.1f} {hand_ms:8.1f} "
@@ -262,6 +266,10 @@ def main():
         env = api.Environment(cr, SUPERUSER_ID, {"tz": "UTC"})
         cr.execute("SELECT max(date_closed) FROM crm_lead")
         year = args.year or cr.fetchone()[0].year
+        if args.teams:
+            from bench_scorecards import spread_teams  # noqa: PLC0415 (only for this option)
+
+            spread_teams(env, args.teams)
         teams = env["crm.team"].search([("member_ids", "!=", False)])
         say(f"=== sales_discipline: the plans' facts against hand-written SQL, {args.db}, year {year} ===")
         say(
