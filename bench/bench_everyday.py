@@ -1065,6 +1065,7 @@ def report_profile(sides, key, args):
         say(f"    {figures}  {statement[:200]}")
     if key in ("kanban", "list", "form", "my_activities", "late_activities", "dashboard"):
         report_variants(sides, key, args)
+        report_field_groups(sides, key, args)
     report_python_profile(sides["addon"], key, args)
 
 
@@ -1129,6 +1130,54 @@ def report_variants(sides, key, args):
         elapsed = statistics.median(t for t, _q in values)
         queries = statistics.median(q for _t, q in values)
         say(f"    {label:<28} {ms(elapsed):>8} ms {elapsed / base:>5.2f}x {queries:>5g} queries")
+
+
+def field_groups(model, names):
+    """{label: [field names]}: the addon's fields of a view, grouped by what computes them (the fields of one
+    compute method cost one call together; a related field, its relation; a stored field, nothing but its column)."""
+    groups = {}
+    for name in names:
+        field = model._fields[name]
+        if field.related:
+            label = f"related {field.related.split('.')[0]}.*"
+        elif field.compute and not field.store:
+            label = field.compute if isinstance(field.compute, str) else field.compute.__name__
+        else:
+            label = "stored columns"
+        groups.setdefault(label, []).append(name)
+    return groups
+
+
+def report_field_groups(sides, key, args):
+    """What each group of the addon's fields costs the call: the call as shipped and without the group, in pairs
+    of consecutive warm requests (so that the machine's drift cancels), median of the differences."""
+    view_attr = {"kanban": "kanban", "list": "list", "form": "form", "dashboard": "dashboard"}.get(key)
+    if not view_attr:
+        return
+    stock_view, addon_view = getattr(sides["stock"], view_attr), getattr(sides["addon"], view_attr)
+    addon = sides["addon"]
+    full_spec = addon_view.spec
+    extra = [name for name in full_spec if name not in stock_view.spec]
+    groups = field_groups(addon.env[addon_view.model], extra)
+    runs = max(10, args.reps)
+    say(f"  each group of the addon's {len(extra)} extra fields, removed alone ({runs} pairs of warm requests):")
+    for label, names in groups.items():
+        without = {name: spec for name, spec in full_spec.items() if name not in names}
+        deltas, query_deltas = [], []
+        timed_request(addon.env, addon.call(key, 0), cold=args.cold)
+        for rep in range(runs):
+            shipped, shipped_queries, _result = timed_request(addon.env, addon.call(key, rep), cold=args.cold)
+            addon_view.spec = without
+            try:
+                lighter, lighter_queries, _result = timed_request(addon.env, addon.call(key, rep), cold=args.cold)
+            finally:
+                addon_view.spec = full_spec
+            deltas.append(shipped - lighter)
+            query_deltas.append(shipped_queries - lighter_queries)
+        say(
+            f"    {statistics.median(deltas) * 1000:>6.2f} ms {statistics.median(query_deltas):>+3g} q  {label}: "
+            + ", ".join(names)
+        )
 
 
 # ----------------------------------------------------------------------
