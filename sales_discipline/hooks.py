@@ -263,6 +263,17 @@ def _catalog_sql(definition):
     return SQL(definition.replace("%", "%%"))
 
 
+def days_from_start_sql(lead_alias, moment):
+    """SQL: the days from the start of the deal ``lead_alias`` to ``moment``, as _record_entries writes them."""
+    lead = SQL.identifier(lead_alias)
+    return SQL(
+        "GREATEST(EXTRACT(EPOCH FROM (%s - COALESCE(%s.date_started, %s.create_date))) / 86400, 0)",
+        moment,
+        lead,
+        lead,
+    )
+
+
 @_timed("sales_discipline install: open stage stays of the deals")
 def _open_stage_stays(env):
     """Each deal that has a stage gets an open stay in it, from its last stage change (or creation).
@@ -301,15 +312,17 @@ def _open_stage_stays(env):
     cr.execute(
         SQL(
             """INSERT INTO crm_lead_stage_history
-                   (lead_id, stage_id, team_id, user_id, company_id, date_in, duration_days,
+                   (lead_id, stage_id, team_id, user_id, company_id, date_in, duration_days, days_from_start,
                     create_uid, create_date, write_uid, write_date)
                SELECT lead.id, stage_id, team_id, user_id, company_id,
                       COALESCE(date_last_stage_update, lead.create_date), 0,
+                      %(days_from_start)s,
                       %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
                  FROM crm_lead lead
                 WHERE stage_id IS NOT NULL
                   AND NOT EXISTS (SELECT 1 FROM crm_lead_stage_history history WHERE history.lead_id = lead.id)""",
             uid=env.uid,
+            days_from_start=days_from_start_sql("lead", SQL("COALESCE(lead.date_last_stage_update, lead.create_date)")),
         )
     )
     rows = cr.rowcount

@@ -2,6 +2,11 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 
+def days_between(start, end):
+    """Days from ``start`` to ``end`` (datetimes), never negative."""
+    return max((end - start).total_seconds() / 86400, 0.0)
+
+
 class CrmLeadStageHistory(models.Model):
     """One row per stay of a deal in a stage, so stage durations and conversions can be computed for any period."""
 
@@ -28,6 +33,15 @@ class CrmLeadStageHistory(models.Model):
         digits=(16, 1),
         help="Days between entering and leaving the stage. A stay still open has none yet: averages count only the "
         "stays that ended.",
+    )
+
+    days_from_start = fields.Float(
+        string="Days from Deal Start",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Days from the deal's start to its entry into this stage: the plans average it into the time to "
+        "prepare a proposal or a contract (PL-2). The start of a deal cannot change, so neither does this.",
     )
 
     @api.depends("date_in", "date_out")
@@ -65,6 +79,7 @@ class CrmLeadStageHistory(models.Model):
                     "date_in": moment,
                     "entered_by_id": self.env.uid,
                     "duration_days": 0.0,
+                    "days_from_start": days_between(lead.date_started or lead.create_date or moment, moment),
                 }
                 for lead in leads
                 if lead.stage_id

@@ -67,13 +67,24 @@ def is_passive_stage_name(name):
     )
 
 
+# What entering a stage means for the plans' KPIs (seed 002: technical proposals and contracts prepared).
+STAGE_MILESTONES = [("proposal", "Proposal prepared"), ("contract", "Contract prepared")]
+DEFAULT_MILESTONES = {
+    "crm.stage_lead3": "proposal",  # crm's "Proposition"
+    "sales_discipline.crm_stage_new_proposal_sent": "proposal",
+    "sales_discipline.crm_stage_new_terms_agreed": "contract",
+    "sales_discipline.crm_stage_current_offer_sent": "proposal",
+    "sales_discipline.crm_stage_current_order_agreed": "contract",
+}
+
 # Numeric fields are "missing" when not positive: a deal value of 0 is no value.
 NUMERIC_FIELD_TYPES = ("integer", "float", "monetary")
 
 
 class CrmStage(models.Model):
     """Stages carry the discipline of the deals in them: required data (DL-2), a maximum stay (DL-5), a name
-    that is a sales step (DL-6), and guidance for the salesperson: the stage's goal and call script (001 #17)."""
+    that is a sales step (DL-6), guidance for the salesperson: the stage's goal and call script (001 #17), and the
+    milestone a deal reaches by entering it, which the plans count (PL-2)."""
 
     _inherit = "crm.stage"
 
@@ -100,6 +111,11 @@ class CrmStage(models.Model):
         translate=True,
         sanitize=True,
         help="How to talk to the client at this stage: the questions, the arguments, the next step to sell.",
+    )
+    milestone = fields.Selection(
+        STAGE_MILESTONES,
+        help="What a deal has achieved when it enters this stage: the plans count the entries of each salesperson "
+        "(proposals and contracts prepared, PL-2) and the days from the deal's start to them.",
     )
     looks_passive = fields.Boolean(
         string="Not a Sales Step",
@@ -177,17 +193,28 @@ class CrmStage(models.Model):
 
     @api.model
     def _discipline_guidance_fields(self):
-        return {"goal", "call_script"}
+        return {"goal", "call_script", "milestone"}
+
+    @api.model
+    def _discipline_set_default_milestones(self):
+        """At install, crm's own stages that mean a milestone get it, where the company still has them and has not
+        given them one: a plan counts proposals from the first day."""
+        for xmlid, milestone in DEFAULT_MILESTONES.items():
+            stage = self.env.ref(xmlid, raise_if_not_found=False)
+            if stage and not stage.milestone:
+                stage.sudo().milestone = milestone
 
     def _discipline_check_guidance_rights(self, field_names):
-        """The stage guidance is the department's method: only a discipline administrator changes it, even where
-        Odoo lets a sales manager edit stages."""
+        """The stage guidance and milestones are the department's method (the plans count the milestones): only a
+        discipline administrator changes them, even where Odoo lets a sales manager edit stages."""
         if (
             self._discipline_guidance_fields() & set(field_names)
             and not self.env.su
             and not self.env.user.has_group("sales_discipline.group_discipline_admin")
         ):
-            raise AccessError(self.env._("Only a discipline administrator can change the guidance of a stage."))
+            raise AccessError(
+                self.env._("Only a discipline administrator can change the guidance or the milestone of a stage.")
+            )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -169,6 +169,14 @@ class TestInstallHooks(TransactionCase):
         before = self.env.cr.fetchone()
         leads = self.env["crm.lead"].create([{"name": f"Deal {i}", "type": "opportunity"} for i in range(3)])
         self.env.flush_all()
+        # a deal older than the addon, in its stage for 3 days of its 10: its stay says 7 days from its start
+        self.env.cr.execute(
+            SQL(
+                """UPDATE crm_lead SET create_date = now() at time zone 'UTC' - interval '10 days', date_started = NULL,
+                          date_last_stage_update = now() at time zone 'UTC' - interval '3 days' WHERE id = %s""",
+                leads[0].id,
+            )
+        )
         self.env.cr.execute(SQL("DELETE FROM crm_lead_stage_history"))
         self.env.cr.execute(SQL("SELECT count(*) FROM crm_lead WHERE stage_id IS NOT NULL"))
         with_stage = self.env.cr.fetchone()[0]
@@ -180,3 +188,4 @@ class TestInstallHooks(TransactionCase):
             self.assertEqual(len(lead.stage_history_ids), 1)
             self.assertEqual(lead.stage_history_ids.stage_id, lead.stage_id)
             self.assertFalse(lead.stage_history_ids.date_out)
+        self.assertAlmostEqual(leads[0].stage_history_ids.days_from_start, 7.0, places=3)

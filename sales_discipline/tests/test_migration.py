@@ -18,9 +18,8 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 MANIFEST = f"{MODULE}/__manifest__.py"
 MAGIC_FIELDS = ("id", "create_uid", "create_date", "write_uid", "write_date")
 # (model, field) whose stored values a migration of this version changes on purpose; anything else must be kept.
-# 18.0.1.2.0: the addon's "Price too high" refusal reason is merged into crm's "Too expensive" (its row goes, and
-# crm's takes the stricter "needs a comment"); the phone keys are recomputed without extensions.
-EXPECTED_CHANGES = {("crm.lost.reason", "requires_comment"), ("res.partner", "phone_normalized")}
+# 18.0.1.3.0 changes none: it fills two new columns (the stays' days from the deal's start, the stages' milestones).
+EXPECTED_CHANGES = set()
 
 # Data of every kind the addon stores, made with the previous version's own code (as the superuser, so that its
 # rules do not get in the way); fields it does not have are left out, so the script outlives later versions.
@@ -250,12 +249,23 @@ class TestUpgradeFromPreviousRelease(SubprocessDatabaseCase):
                     f"lost e.g. {list(lost.items())[:5]}; changed (before, after) e.g. {list(changed.items())[:5]}"
                 )
             self.assertEqual(after[("res.company", "discipline_backdate_hours", 1)], 48)
-            # the previous release enforced every rule: the upgrade keeps them enforced (new installs start in warn)
+            # 18.0.1.3.0: every stay recorded before knows the days from its deal's start; the shipped stages their
+            # milestone (PL-2)
+            missing_days = "SELECT count(*) FROM crm_lead_stage_history WHERE days_from_start IS NULL"
+            self.assertEqual(self._sql(db, missing_days), "0")
+            self.assertEqual(
+                self._sql(
+                    db,
+                    "SELECT stage.milestone FROM crm_stage stage JOIN ir_model_data data ON data.res_id = stage.id "
+                    "AND data.model = 'crm.stage' AND data.name = 'crm_stage_new_proposal_sent'",
+                ),
+                "proposal",
+            )
+            # the company's rollout modes are kept as they were (the comparison above checks every value)
             modes = {
                 name: value for (model, name, *_rest), value in after.items() if name.startswith("discipline_mode_")
             }
             self.assertEqual(len(modes), 6, modes)
-            self.assertEqual(set(modes.values()), {"enforce"}, modes)
         finally:
             self._drop(db)
             shutil.rmtree(workdir, ignore_errors=True)

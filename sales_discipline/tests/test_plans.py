@@ -129,6 +129,49 @@ class TestPlanFacts(PlanCase):
         self.assertAlmostEqual(line.fact, 100 / 3, places=2)  # 2 promoters, 1 detractor of 3 answers
         self.assertFalse(nps._discipline_applies_to("week"))
 
+    def test_proposals_and_the_days_to_them_come_from_the_stage_history(self):
+        """PL-2: proposals prepared are the entries into a stage whose milestone is a proposal, for the salesperson
+        of the deal at that moment, and the time to prepare one is the average of the days from the deals' start."""
+        self.stage_proposal.milestone = "proposal"
+        Lead = self.env["crm.lead"].with_context(tracking_disable=True)
+        ready = {"description": "<p>Two pumps</p>", "source_id": self.source.id}
+        for user, started, proposed in (
+            (self.salesperson, datetime(2030, 1, 2, 9), datetime(2030, 1, 12, 9)),
+            (self.salesperson, datetime(2029, 12, 27, 9), datetime(2030, 1, 3, 9)),
+            (self.colleague, datetime(2030, 1, 5, 9), datetime(2030, 1, 9, 9)),
+            (self.salesperson, datetime(2030, 1, 20, 9), datetime(2030, 2, 2, 9)),
+        ):
+            with freeze_time(started):
+                deal = Lead.create(self.deal_vals(user_id=user.id, **ready))
+            with freeze_time(proposed):
+                deal.write({"stage_id": self.stage_proposal.id})
+        deal.sudo().user_id = self.colleague  # handed over after its proposal: the proposal stays the salesperson's
+        self.kpi.update(
+            {code: self.env.ref(f"sales_discipline.kpi_{code}") for code in ("proposals", "time_to_proposal")}
+        )
+        own = self.add_targets(self.own_january, proposals=3, time_to_proposal=7)
+        colleague = self.add_targets(self.colleague_january, proposals=1)
+        team = self.add_targets(self.team_january, time_to_proposal=7)
+        self.assertEqual((own["proposals"].fact, colleague["proposals"].fact), (2, 1))
+        self.assertAlmostEqual(own["time_to_proposal"].fact, 8.5)  # 10 and 7 days
+        self.assertAlmostEqual(team["time_to_proposal"].fact, 7.0)  # 10, 7 and 4 days
+        with self.assertRaisesRegex(AccessError, "guidance or the milestone of a stage"):
+            self.stage_proposal.with_user(self.head).milestone = "contract"
+
+    def test_the_shipped_stages_carry_their_milestones_and_the_kpis_hand_entered_are_marked(self):
+        milestones = {
+            xmlid: self.env.ref(xmlid).milestone
+            for xmlid in (
+                "crm.stage_lead3",
+                "sales_discipline.crm_stage_new_proposal_sent",
+                "sales_discipline.crm_stage_new_terms_agreed",
+                "sales_discipline.crm_stage_current_order_agreed",
+            )
+        }
+        self.assertEqual(list(milestones.values()), ["proposal", "proposal", "contract", "contract"])
+        manual = self.env["sales.discipline.kpi"].search([("source", "=", "manual")]).mapped("code")
+        self.assertEqual(sorted(manual), ["churn", "complaints", "non_standard", "pilots", "pilots_amount", "quality"])
+
     def test_a_deal_handed_over_counts_for_its_new_owner(self):
         own = self.add_targets(self.own_january, turnover=1)
         colleague = self.add_targets(self.colleague_january, turnover=1)

@@ -8,7 +8,7 @@ from .common import DealDisciplineCase
 class TestStageGuidance(DealDisciplineCase):
     """001 #17: each stage carries its goal and call script, shown on the deal, changed by the discipline admin only."""
 
-    REFUSAL = "Only a discipline administrator can change the guidance of a stage."
+    REFUSAL = "Only a discipline administrator can change the guidance or the milestone of a stage."
 
     @classmethod
     def setUpClass(cls):
