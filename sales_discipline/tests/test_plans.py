@@ -582,6 +582,33 @@ class TestPlanSplit(PlanCase):
         wizard._onchange_children()
         self.assertEqual(wizard.line_ids.sorted("date_from").mapped("weight"), [5.0, 4.0, 5.0, 4.0])
 
+    def test_a_salespersons_own_leaves_count_where_odoo_knows_their_working_time(self):
+        """PL-5: split by working days, a salesperson on leave for two days of the month gets two days less; their
+        working time is their resource's (an employee's, with the leaves that Time Off validates), so the addon
+        needs neither HR nor Time Off, and a colleague without one keeps the company's calendar."""
+        calendar = self.company.resource_calendar_id
+        calendar.tz = "UTC"
+        resource = self.env["resource.resource"].create(
+            {"name": self.salesperson.name, "user_id": self.salesperson.id, "calendar_id": calendar.id, "tz": "UTC"}
+        )
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Time off",
+                "calendar_id": calendar.id,
+                "resource_id": resource.id,
+                "date_from": datetime(2030, 1, 14, 0, 0),
+                "date_to": datetime(2030, 1, 15, 23, 59),
+            }
+        )
+        wizard = (
+            self.env["sales.discipline.plan.split"]
+            .with_user(self.team_lead)
+            .create({"plan_id": self.team_january.id, "direction": "scope", "method": "working_days"})
+        )
+        wizard._onchange_children()
+        weights = {line.user_id: line.weight for line in wizard.line_ids}
+        self.assertEqual(weights, {self.salesperson: 21.0, self.colleague: 23.0})
+
 
 @tagged("post_install", "-at_install")
 class TestPlanReports(PlanCase):

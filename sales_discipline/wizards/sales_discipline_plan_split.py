@@ -15,7 +15,8 @@ class SalesDisciplinePlanSplit(models.TransientModel):
     """PL-1, PL-5: split a plan's targets to the plans below it — the next shorter periods of the same scope (the
     quarters of a year, the weeks of a month), or the same period of the next narrower scope (the teams of the
     company, the members of a team) — evenly, by weights, or by working days (the company's working calendar, its
-    public holidays off; Monday to Friday for a company without a calendar). The children that
+    public holidays off; a salesperson's own calendar and leaves where Odoo has them, e.g. from HR and Time Off;
+    Monday to Friday for a company without a calendar). The children that
     do not exist yet are created; counts are split in whole numbers, so the children's sum is the parent's."""
 
     _name = "sales.discipline.plan.split"
@@ -49,6 +50,7 @@ class SalesDisciplinePlanSplit(models.TransientModel):
         plan = self.plan_id
         if not plan:
             return []
+        resources = self._discipline_resources() if self.method == "working_days" else {}
         if self.direction == "period":
             period_type = NEXT_PERIOD.get(plan.period_type)
             if not period_type:
@@ -58,27 +60,38 @@ class SalesDisciplinePlanSplit(models.TransientModel):
             while day <= plan.date_to:
                 start, stop = period_bounds(period_type, day)
                 if start >= plan.date_from:  # a week belongs to the period of its Monday
-                    children.append(self._discipline_child_values(period_type, start, stop, plan.team_id, plan.user_id))
+                    children.append(
+                        self._discipline_child_values(
+                            period_type, start, stop, plan.team_id, plan.user_id, resources=resources
+                        )
+                    )
                 day = stop + timedelta(days=1)
             return children
         if plan.scope == "company":
             teams = self.env["crm.team"].search([("company_id", "in", [plan.company_id.id, False])])
             return [
-                self._discipline_child_values(plan.period_type, plan.date_from, plan.date_to, team, None)
+                self._discipline_child_values(
+                    plan.period_type, plan.date_from, plan.date_to, team, None, resources=resources
+                )
                 for team in teams
             ]
         if plan.scope == "team":
             members = plan.team_id.member_ids
             return [
-                self._discipline_child_values(plan.period_type, plan.date_from, plan.date_to, plan.team_id, user)
+                self._discipline_child_values(
+                    plan.period_type, plan.date_from, plan.date_to, plan.team_id, user, resources=resources
+                )
                 for user in members
             ]
         return []
 
-    def _discipline_child_values(self, period_type, start, stop, team, user):
+    def _discipline_child_values(self, period_type, start, stop, team, user, *, resources):
         plan = self.plan_id
         first, last = max(start, plan.date_from), min(stop, plan.date_to)
-        working_days = self._discipline_working_days(first, last) if self.method == "working_days" else 1.0
+        working_days = 1.0
+        if self.method == "working_days":
+            resource = resources.get(user.id) if user else None
+            working_days = self._discipline_working_days(first, last, resource)
         return {
             "period_type": period_type,
             "date_from": start,
@@ -87,15 +100,36 @@ class SalesDisciplinePlanSplit(models.TransientModel):
             "weight": working_days,
         }
 
-    def _discipline_working_days(self, first, last):
-        """The working days from ``first`` to ``last`` in the company's working calendar, its global leaves (public
-        holidays) deducted; Monday to Friday where the company has no calendar."""
-        calendar = self.plan_id.company_id.resource_calendar_id
+    def _discipline_resources(self):
+        """{user id: resource} of the salespeople of the split plan whose working time Odoo knows: their resource
+        (the employee's, where HR is installed) carries their own calendar and their leaves (Time Off writes the
+        validated leaves there). One search for all the children."""
+        plan = self.plan_id
+        users = plan.team_id.member_ids | plan.user_id
+        found = (
+            self.env["resource.resource"]
+            .sudo()
+            .search([("user_id", "in", users.ids), ("company_id", "in", [plan.company_id.id, False])])
+        )
+        resources = {}
+        for resource in found.sorted(lambda resource: not resource.company_id):  # the company's own first
+            resources.setdefault(resource.user_id.id, resource)
+        return resources
+
+    def _discipline_working_days(self, first, last, resource=None):
+        """The working days from ``first`` to ``last``: the salesperson's own (their resource's calendar, with the
+        public holidays and their leaves off) where Odoo knows their working time, else the company's working
+        calendar with its public holidays off; Monday to Friday where the company has no calendar."""
+        calendar = (resource and resource.calendar_id) or self.plan_id.company_id.resource_calendar_id
         if not calendar:
             return sum(1 for n in range((last - first).days + 1) if (first + timedelta(days=n)).weekday() < 5)
-        tz = pytz.timezone(calendar.tz or "UTC")
+        tz = pytz.timezone((resource and resource.tz) or calendar.tz or "UTC")
         start = tz.localize(datetime.combine(first, time.min))
         stop = tz.localize(datetime.combine(last + timedelta(days=1), time.min))
+        if resource:
+            # resource.calendar's own reckoning of a resource's working days (what hr's work days data use)
+            intervals = calendar._work_intervals_batch(start, stop, resources=resource)[resource.id]
+            return round(calendar._get_attendance_intervals_days_data(intervals)["days"], 2)
         return round(calendar.get_work_duration_data(start, stop, compute_leaves=True)["days"], 2)
 
     def action_apply(self):
