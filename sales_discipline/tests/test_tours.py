@@ -166,3 +166,34 @@ class TestTours(SalesDisciplineCase, HttpCase):
     def test_head_in_russian(self):
         self._use_russian(self.head)
         self._head_flow("sales_discipline_head_ru")
+
+    def _plans_flow(self, plan_tour, earnings_tour):
+        month_start = period_bounds("month", fields.Date.today())[0]
+        plan = self.env["sales.discipline.plan"].create(
+            {"period_type": "month", "date_from": month_start, "scope": "team", "team_id": self.team.id}
+        )
+        self.start_tour("/odoo/action-sales_discipline.sales_discipline_plan_action", plan_tour, login=self.head.login)
+        self.assertEqual((plan.state, plan.approved_by_id), ("approved", self.head))
+        turnover = self.env.ref("sales_discipline.kpi_turnover")
+        self.assertEqual(plan.line_ids.filtered(lambda line: line.kpi_id == turnover).target, 300_000)
+        shares = {
+            child.user_id: child.line_ids.filtered(lambda line: line.kpi_id == turnover).target
+            for child in plan.child_ids
+        }
+        self.assertEqual(shares, {self.salesperson: 150_000, self.colleague: 150_000})
+        own = plan.child_ids.filtered(lambda child: child.user_id == self.salesperson)
+        own.with_user(self.head).action_submit()
+        own.with_user(self.head).action_approve()
+        self.start_tour(
+            "/odoo/action-sales_discipline.sales_discipline_plan_line_action_earnings",
+            earnings_tour,
+            login=self.salesperson.login,
+        )
+
+    def test_plans_in_english(self):
+        self._plans_flow("sales_discipline_plans_en", "sales_discipline_earnings_en")
+
+    def test_plans_in_russian(self):
+        self._use_russian(self.head)
+        self._use_russian(self.salesperson)
+        self._plans_flow("sales_discipline_plans_ru", "sales_discipline_earnings_ru")

@@ -18,6 +18,9 @@ const TEXTS = {
         pivotExport: "Pivot XLSX export",
         contestPlace: "Deals of the month: 1 of 3",
         rank: "Rank",
+        turnover: "Turnover",
+        approved: "Approved",
+        split: "Split",
     },
     ru: {
         date: "15.01.2030",
@@ -29,6 +32,9 @@ const TEXTS = {
         pivotExport: "Выгрузка сводной таблицы в XLSX",
         contestPlace: "Deals of the month: 1 из 3",
         rank: "Место",
+        turnover: "Сумма оборота",
+        approved: "Утверждён",
+        split: "Распределить",
     },
 };
 
@@ -364,3 +370,81 @@ function headSteps(t) {
 
 tours.add("sales_discipline_head_en", { steps: () => headSteps(TEXTS.en) });
 tours.add("sales_discipline_head_ru", { steps: () => headSteps(TEXTS.ru) });
+
+function planSteps(t) {
+    // PL-3, PL-5: the head gives the team's month the manager's KPIs and a turnover target, submits and approves it,
+    // and splits it evenly between the team's salespeople
+    return [
+        {
+            trigger: ".o_data_row:contains(Discipline Test Team) td[name=name]",
+            run: "click",
+        },
+        {
+            trigger: "button[name=action_add_manager_kpis]",
+            run: "click",
+        },
+        {
+            trigger: `.o_field_widget[name=line_ids] .o_data_row:contains("${t.turnover}") td[name=target]`,
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=line_ids] .o_selected_row td[name=target] input",
+            run: "edit 300000",
+        },
+        {
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_saved",
+        },
+        {
+            trigger: "button[name=action_submit]",
+            run: "click",
+        },
+        {
+            trigger: "button[name=action_approve]",
+            run: "click",
+        },
+        {
+            trigger: `.o_statusbar_status .o_arrow_button_current:contains("${t.approved}")`,
+        },
+        {
+            trigger: `.o_form_statusbar .o_statusbar_buttons button:contains("${t.split}")`,
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=direction] input[data-value=scope]",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=line_ids] .o_data_row:contains(Kolya Colleague)",
+        },
+        {
+            trigger: ".modal button[name=action_apply]",
+            run: "click",
+        },
+        {
+            content: "the children of the plan, one per salesperson",
+            trigger: ".o_list_view .o_data_row:contains(Sasha Salesperson)",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:contains(Kolya Colleague)",
+        },
+    ];
+}
+
+tours.add("sales_discipline_plans_en", { steps: () => planSteps(TEXTS.en) });
+tours.add("sales_discipline_plans_ru", { steps: () => planSteps(TEXTS.ru) });
+
+function earningsSteps(t) {
+    // PL-8: the salesperson's share of the turnover, on the one screen of what they earn
+    return [
+        {
+            trigger: `.o_data_row:contains("${t.turnover}") td[name=target]:contains(150)`,
+        },
+    ];
+}
+
+tours.add("sales_discipline_earnings_en", { steps: () => earningsSteps(TEXTS.en) });
+tours.add("sales_discipline_earnings_ru", { steps: () => earningsSteps(TEXTS.ru) });
