@@ -58,6 +58,7 @@
         "views/res_company_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
+        "views/sales_discipline_client_turnover_views.xml",
         "views/sales_discipline_menus.xml",
     ],
     "demo": [

@@ -28,3 +28,4 @@ from . import test_questionnaire
 from . import test_tours
 from . import test_nps
 from . import test_scorecards
+from . import test_analytics
