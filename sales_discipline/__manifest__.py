@@ -51,6 +51,7 @@
         "views/sales_discipline_scorecard_views.xml",
         "report/sales_discipline_ranking_views.xml",
         "report/sales_discipline_standup_views.xml",
+        "report/crm_lead_report_views.xml",
         "views/sales_discipline_contest_views.xml",
         "views/sales_discipline_contest_standing_views.xml",
         "views/sales_discipline_warning_views.xml",

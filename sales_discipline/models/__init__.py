@@ -6,6 +6,7 @@ from . import crm_lead_flags
 from . import crm_lead_guidance
 from . import crm_lead_next_step
 from . import crm_lead_pipeline
+from . import crm_lead_reports
 from . import crm_lead_rules
 from . import crm_lead_routing
 from . import crm_lead_stale

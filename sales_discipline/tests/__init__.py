@@ -29,3 +29,4 @@ from . import test_tours
 from . import test_nps
 from . import test_scorecards
 from . import test_analytics
+from . import test_standard_reports

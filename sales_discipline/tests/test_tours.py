@@ -2,6 +2,8 @@ import html
 import json
 import re
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
@@ -197,3 +199,23 @@ class TestTours(SalesDisciplineCase, HttpCase):
         self._use_russian(self.head)
         self._use_russian(self.salesperson)
         self._plans_flow("sales_discipline_plans_ru", "sales_discipline_earnings_ru")
+
+    def _analytics_flow(self, tour):
+        won = self._deal("Vasilek pumps", self.salesperson, partner_id=self.vasilek.id)
+        won.write(
+            {"stage_id": self.env["crm.stage"].search([("team_id", "=", self.team.id), ("is_won", "=", True)]).id}
+        )
+        self.vasilek_deal.action_set_lost(lost_reason_id=self.env.ref("crm.lost_reason_1").id)
+        last_month = fields.Date.today().replace(day=1) - relativedelta(months=1)
+        self.env["sales.discipline.client.turnover"].create(
+            {"partner_id": self.vasilek.id, "month": last_month, "amount": 50_000}
+        )
+        self.start_tour("/odoo/action-sales_discipline.crm_lead_action_report_conversion", tour, login=self.head.login)
+        self.assertEqual((self.vasilek.discipline_abc_class, self.vasilek.discipline_xyz_class), ("a", "z"))
+
+    def test_analytics_in_english(self):
+        self._analytics_flow("sales_discipline_analytics_en")
+
+    def test_analytics_in_russian(self):
+        self._use_russian(self.head)
+        self._analytics_flow("sales_discipline_analytics_ru")

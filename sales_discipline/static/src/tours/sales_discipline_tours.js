@@ -21,6 +21,8 @@ const TEXTS = {
         turnover: "Turnover",
         approved: "Approved",
         split: "Split",
+        conversion: "Conversion (%)",
+        recomputed: "ABC-XYZ recomputed: 1 client cards changed.",
     },
     ru: {
         date: "15.01.2030",
@@ -35,6 +37,8 @@ const TEXTS = {
         turnover: "Сумма оборота",
         approved: "Утверждён",
         split: "Распределить",
+        conversion: "Конверсия (%)",
+        recomputed: "ABC-XYZ пересчитан: изменено карточек клиентов: 1.",
     },
 };
 
@@ -448,3 +452,37 @@ function earningsSteps(t) {
 
 tours.add("sales_discipline_earnings_en", { steps: () => earningsSteps(TEXTS.en) });
 tours.add("sales_discipline_earnings_ru", { steps: () => earningsSteps(TEXTS.ru) });
+
+// AN-6, AN-2: the head reads a standard report on its saved grouping, then the clients' ABC-XYZ matrix, and
+// recomputes it on demand.
+function analyticsSteps(t) {
+    return [
+        {
+            trigger: `.o_pivot th:contains("${t.conversion}")`,
+        },
+        {
+            trigger: ".o_pivot th:contains(Sasha Salesperson)",
+        },
+        {
+            trigger: "body",
+            run: "goToUrl /odoo/action-sales_discipline.res_partner_action_abc_xyz",
+        },
+        {
+            trigger: ".o_switch_view.o_list",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_view button[name=action_discipline_recompute_abc_xyz]",
+            run: "click",
+        },
+        {
+            trigger: `.o_notification:contains("${t.recomputed}")`,
+        },
+        {
+            trigger: ".o_data_row:contains(Vasilek LLC)",
+        },
+    ];
+}
+
+tours.add("sales_discipline_analytics_en", { steps: () => analyticsSteps(TEXTS.en) });
+tours.add("sales_discipline_analytics_ru", { steps: () => analyticsSteps(TEXTS.ru) });
