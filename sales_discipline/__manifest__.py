@@ -1,6 +1,6 @@
 {
     "name": "Sales Discipline",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Sales/CRM",
     "summary": "Make a sales department work with discipline inside Odoo CRM",
     "author": "sales_discipline developers",

@@ -35,6 +35,10 @@ PRECREATED_COLUMNS = (
     ("res_partner", "mobile_normalized", "varchar", None),
     ("res_partner", "email_domain", "varchar", None),
     ("res_partner", "name_normalized", "varchar", None),
+    # AN-4: no estimate on the existing cards, so nothing to compute (read as 0)
+    ("res_partner", "discipline_wallet_share", "numeric", None),
+    ("res_partner", "discipline_upsell_potential", "numeric", None),
+    ("res_partner", "discipline_wallet_potential", "numeric", None),
     ("crm_lead", "date_started", "timestamp", None),
     ("crm_lead", "deal_type", "varchar", None),
     ("crm_lead", "cycle_days", "numeric", None),

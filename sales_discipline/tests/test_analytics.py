@@ -2,8 +2,10 @@ from datetime import date
 
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import DealDisciplineCase
 from .test_odoo_users import form_user
@@ -365,3 +367,77 @@ class TestAbcXyzOdooUsers(AbcXyzCase):
 
     def _load_as(self, user, rows):
         return self.Turnover.with_user(user).load(["client", "month", "amount"], rows)
+
+
+@tagged("post_install", "-at_install")
+class TestShareOfWallet(AbcXyzCase):
+    """AN-4: the salesperson's dated estimate of the client's total purchases, our share and the potential."""
+
+    def test_salesperson_estimates_and_reads_share_and_potential(self):
+        client = self.clients[0]
+        self._turnover(client, {"2026-03": 1000.0, "2026-04": 2000.0})
+        self._recompute()
+        with freeze_time("2026-07-20"):
+            client.with_user(self.salesperson).write(
+                {"discipline_wallet_total": 10000.0, "discipline_crosssell_potential": 2000.0}
+            )
+        self.assertEqual(client.discipline_wallet_date, date(2026, 7, 20))
+        self.assertEqual(
+            (client.discipline_wallet_share, client.discipline_upsell_potential, client.discipline_wallet_potential),
+            (30.0, 7000.0, 9000.0),
+        )
+        # a new month of purchases: the share follows the recompute
+        self._turnover(client, {"2026-05": 2000.0})
+        self._recompute()
+        self.assertEqual((client.discipline_wallet_share, client.discipline_wallet_potential), (50.0, 7000.0))
+
+    def test_estimates_below_our_revenue_or_negative_are_refused(self):
+        client = self.clients[0].with_user(self.salesperson)
+        self._turnover(self.clients[0], {"2026-03": 3000.0})
+        self._recompute()
+        self.assertRefused(
+            ValidationError,
+            "Client 0 LLC bought 3,000.00 from us in the window: their total purchases cannot be less.",
+            client.write,
+            {"discipline_wallet_total": 2500.0},
+        )
+        self.assertRefused(
+            ValidationError,
+            "The purchases and the potential of Client 0 LLC cannot be negative.",
+            client.write,
+            {"discipline_crosssell_potential": -1.0},
+        )
+        self.assertFalse(client.discipline_wallet_date, "nothing saved")
+
+    def test_clients_ranked_by_potential_within_visibility(self):
+        colleague_client = (
+            self.env["res.partner"]
+            .with_user(self.colleague)
+            .create(
+                self.company_vals(
+                    name="Vasilek JSC",
+                    email="info@vasilek.example",
+                    phone="+7 812 555-01-01",
+                    user_id=self.colleague.id,
+                )
+            )
+        )
+        colleague_client.with_user(self.colleague).discipline_wallet_total = 99000.0
+        for client, total in zip(self.clients[:3], (5000.0, 20000.0, 1000.0), strict=True):
+            client.with_user(self.salesperson).discipline_wallet_total = total
+        action = self.env.ref("sales_discipline.res_partner_action_wallet")
+        list_view = self.env.ref("sales_discipline.res_partner_view_list_wallet")
+        order = "discipline_wallet_potential desc"
+        self.assertIn(order, list_view.arch)
+        ranked = self.env["res.partner"].with_user(self.salesperson).search(safe_eval(action.domain), order=order)
+        self.assertEqual(ranked, self.clients[1] | self.clients[0] | self.clients[2])
+        self.assertEqual(self.env["res.partner"].with_user(self.head).search_count(safe_eval(action.domain)), 4)
+
+    def test_odoo_salesperson_enters_an_estimate_in_the_form(self):
+        admin_env = self.env(user=self.env.ref("base.user_admin"))
+        own_docs = form_user(admin_env, "sd_wallet_own", "Olga Own", "sales_team.group_sale_salesman")
+        self.clients[0].user_id = own_docs
+        with Form(self.clients[0].with_user(own_docs)) as card:
+            card.discipline_wallet_total = 4000.0
+        self.assertEqual(self.clients[0].discipline_wallet_potential, 4000.0)
+        self.assertEqual(self.clients[0].discipline_wallet_date, fields.Date.today())

@@ -18,7 +18,8 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 MANIFEST = f"{MODULE}/__manifest__.py"
 MAGIC_FIELDS = ("id", "create_uid", "create_date", "write_uid", "write_date")
 # (model, field) whose stored values a migration of this version changes on purpose; anything else must be kept.
-# 18.0.1.3.0 changes none: it fills two new columns (the stays' days from the deal's start, the stages' milestones).
+# 18.0.1.3.0 changes none: it fills two new columns (the stays' days from the deal's start, the stages' milestones);
+# 18.0.1.4.0 none: it adds the ABC-XYZ and share-of-wallet columns, empty.
 EXPECTED_CHANGES = set()
 
 # Data of every kind the addon stores, made with the previous version's own code (as the superuser, so that its
@@ -266,6 +267,15 @@ class TestUpgradeFromPreviousRelease(SubprocessDatabaseCase):
                 name: value for (model, name, *_rest), value in after.items() if name.startswith("discipline_mode_")
             }
             self.assertEqual(len(modes), 6, modes)
+            # 18.0.1.4.0: the share-of-wallet columns exist before the models load, so no card is computed (AN-4)
+            self.assertEqual(
+                self._sql(
+                    db,
+                    "SELECT count(*) FROM res_partner WHERE discipline_wallet_share IS NOT NULL"
+                    " OR discipline_wallet_potential IS NOT NULL",
+                ),
+                "0",
+            )
         finally:
             self._drop(db)
             shutil.rmtree(workdir, ignore_errors=True)
