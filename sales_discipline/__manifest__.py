@@ -38,6 +38,7 @@
         "wizards/crm_lead_to_opportunity_views.xml",
         "wizards/sales_discipline_handover_views.xml",
         "views/sales_discipline_export_log_views.xml",
+        "wizards/sales_discipline_xlsx_export_views.xml",
         "views/sales_discipline_kpi_views.xml",
         "wizards/sales_discipline_plan_replan_views.xml",
         "wizards/sales_discipline_plan_split_views.xml",

@@ -30,3 +30,4 @@ from . import test_nps
 from . import test_scorecards
 from . import test_analytics
 from . import test_standard_reports
+from . import test_xlsx_export

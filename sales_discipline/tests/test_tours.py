@@ -212,6 +212,9 @@ class TestTours(SalesDisciplineCase, HttpCase):
         )
         self.start_tour("/odoo/action-sales_discipline.crm_lead_action_report_conversion", tour, login=self.head.login)
         self.assertEqual((self.vasilek.discipline_abc_class, self.vasilek.discipline_xyz_class), ("a", "z"))
+        # the list's workbook was streamed and logged with its one row
+        log = self.env["sales.discipline.export.log"].search([("user_id", "=", self.head.id), ("route", "=", "report")])
+        self.assertEqual((log.allowed, log.model_name, log.record_count), (True, "res.partner", 1))
 
     def test_analytics_in_english(self):
         self._analytics_flow("sales_discipline_analytics_en")

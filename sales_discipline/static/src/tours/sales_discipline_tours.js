@@ -23,6 +23,7 @@ const TEXTS = {
         split: "Split",
         conversion: "Conversion (%)",
         recomputed: "ABC-XYZ recomputed: 1 client cards changed.",
+        downloadWorkbook: "Download Workbook (XLSX)",
     },
     ru: {
         date: "15.01.2030",
@@ -39,6 +40,7 @@ const TEXTS = {
         split: "Распределить",
         conversion: "Конверсия (%)",
         recomputed: "ABC-XYZ пересчитан: изменено карточек клиентов: 1.",
+        downloadWorkbook: "Выгрузить книгу (XLSX)",
     },
 };
 
@@ -480,6 +482,43 @@ function analyticsSteps(t) {
         },
         {
             trigger: ".o_data_row:contains(Vasilek LLC)",
+        },
+        // the streamed workbook of the list: fetched here instead of leaving the page, its answer kept on the page
+        {
+            trigger: ".o_list_view",
+            run() {
+                const original = Object.getOwnPropertyDescriptor(browser, "location");
+                const realLocation = window.location;
+                const fake = { assign: fetchDownload, toString: () => realLocation.href };
+                for (const key of ["href", "origin", "pathname", "search", "hash", "host", "protocol"]) {
+                    Object.defineProperty(fake, key, { get: () => realLocation[key] });
+                }
+                async function fetchDownload(url) {
+                    Object.defineProperty(browser, "location", original);
+                    const response = await fetch(url);
+                    const marker = document.createElement("div");
+                    marker.className = "o_sd_download d-none";
+                    marker.dataset.status = String(response.status);
+                    marker.dataset.type = response.headers.get("Content-Type");
+                    document.body.appendChild(marker);
+                }
+                Object.defineProperty(browser, "location", { configurable: true, get: () => fake });
+            },
+        },
+        {
+            trigger: "thead .o_list_record_selector input",
+            run: "click",
+        },
+        {
+            trigger: ".o_cp_action_menus .dropdown-toggle",
+            run: "click",
+        },
+        {
+            trigger: `.o-dropdown-item:contains("${t.downloadWorkbook}")`,
+            run: "click",
+        },
+        {
+            trigger: ".o_sd_download[data-status='200'][data-type*=spreadsheetml]:not(:visible)",
         },
     ];
 }
