@@ -202,3 +202,15 @@ def client_status_params(env, today, marker, partner_ref):
         "marker": marker,
         "partner_ref": partner_ref + "%",
     }
+
+
+def add_build_arguments(parser, db, planned, done):
+    """The options of a bench whose database bench_everyday.py's generator builds (``--build``), on the addon only."""
+    parser.add_argument("--db", default=db, help="a database built by --build (%(default)s)")
+    parser.add_argument("--addons-path", default=DEFAULT_ADDONS_PATH)
+    parser.add_argument("--build", action="store_true", help="build the database first (kept), then measure")
+    parser.add_argument("--deals", type=int, default=1_000_000, help="with --build (default 1000000)")
+    parser.add_argument("--planned", type=int, default=planned, help="with --build: planned activities")
+    parser.add_argument("--done", type=int, default=done, help="with --build: done activities")
+    parser.add_argument("--salespeople", type=int, default=150, help="with --build (default 150)")
+    parser.add_argument("--chunk", type=int, default=250_000, help="with --build: deals per generating statement")

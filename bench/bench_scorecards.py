@@ -61,7 +61,7 @@ from datetime import datetime, timedelta
 
 import bench_everyday as everyday
 import pytz
-from bench_common import DEFAULT_ADDONS_PATH, prepare_database, say
+from bench_common import add_build_arguments, prepare_database, say
 from bench_stock import COUNT_LIMIT, DEFAULT_LIMIT, View, action_views, fresh_request, statement_key
 
 import odoo
@@ -121,14 +121,7 @@ ANALYZED = ("sales_discipline_nps_answer", "sales_discipline_scorecard", "sales_
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    parser.add_argument("--db", default="sd_bench_scorecards", help="a database built by --build (%(default)s)")
-    parser.add_argument("--addons-path", default=DEFAULT_ADDONS_PATH)
-    parser.add_argument("--build", action="store_true", help="build the database first (kept), then measure")
-    parser.add_argument("--deals", type=int, default=1_000_000, help="with --build (default 1000000)")
-    parser.add_argument("--planned", type=int, default=1_000_000, help="with --build: planned activities")
-    parser.add_argument("--done", type=int, default=2_000_000, help="with --build: done activities")
-    parser.add_argument("--salespeople", type=int, default=150, help="with --build (default 150)")
-    parser.add_argument("--chunk", type=int, default=250_000, help="with --build: deals per generating statement")
+    add_build_arguments(parser, "sd_bench_scorecards", planned=1_000_000, done=2_000_000)
     parser.add_argument("--teams", type=int, default=0, help="spread the salespeople over N teams (0: as built)")
     parser.add_argument("--nps", type=int, default=50_000, help="NPS answers to insert (default 50000)")
     parser.add_argument("--history", type=int, default=12, help="months of earlier cards to copy (default 12)")
@@ -821,14 +814,19 @@ def measure_all(root, head, contests, args, counter):
     return results
 
 
-def main():
-    args = parse_args()
+def open_database(args):
+    """Odoo configured for the bench's database, built first with ``--build``; its registry."""
     options = ["-d", args.db, f"--addons-path={args.addons_path}", "--log-level=warn", "--no-http"]
     odoo.tools.config.parse_config(options)
-    started = time.perf_counter()
     if args.build:
         build(args)
-    registry = Registry(args.db)
+    return Registry(args.db)
+
+
+def main():
+    args = parse_args()
+    started = time.perf_counter()
+    registry = open_database(args)
     counter = ActivityAccessCounter()
     try:
         with registry.cursor() as cr:

@@ -153,6 +153,28 @@ class TestStandardReports(DealDisciplineCase):
             {key: group["__count"] for key, group in won.items()}, {self.own_docs.id: 1, self.colleague.id: 1}
         )
 
+    def test_reports_with_a_group_per_client_open_on_a_grouped_list(self):
+        """As many groups as clients: a pivot would draw them all, a grouped list reads a page of them."""
+        for xmlid, groupby in (("deal_volume_contact", "partner_id"), ("deal_volume_company", "discipline_client_id")):
+            action = self._action(f"crm_lead_action_report_{xmlid}")
+            self.assertEqual(action.view_mode.split(",")[0], "list")
+            self.assertEqual(self._context_of(f"crm_lead_action_report_{xmlid}", self.head)["group_by"], [groupby])
+            page = (
+                self.env["crm.lead"]
+                .with_user(self.own_docs)
+                .with_context(active_test=False)
+                .web_read_group(
+                    [*safe_eval(action.domain), ("id", "in", self.all_deals.ids)],
+                    ["expected_revenue:sum"],
+                    [groupby],
+                    limit=80,
+                )
+            )
+            self.assertEqual(
+                [(group[groupby][0], group[f"{groupby}_count"]) for group in page["groups"]],
+                [((self.contact if groupby == "partner_id" else self.client).id, 4)],
+            )
+
     def test_deal_volume_by_contact_and_by_company(self):
         by_contact = self._pivot("crm_lead_action_report_deal_volume_contact", self.head)
         self.assertEqual(by_contact[self.contact.id]["__count"], 4)
