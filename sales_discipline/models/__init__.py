@@ -35,6 +35,7 @@ from . import res_partner_client_status
 from . import res_partner_duplicates
 from . import res_partner_nps
 from . import res_partner_wallet
+from . import res_partner_ltv
 from . import res_partner_form
 from . import res_partner_visibility
 from . import res_users

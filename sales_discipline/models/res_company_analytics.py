@@ -4,7 +4,8 @@ from odoo.exceptions import ValidationError
 
 class ResCompany(models.Model):
     """AN-2: the company's ABC-XYZ policy (the window of months, the ABC shares of revenue, the XYZ limits of the
-    variation of monthly purchases) and when its clients were last classified."""
+    variation of monthly purchases) and when its clients were last classified; AN-3: the margin P of the LTV and
+    the average lifetime t of its clients."""
 
     # one file per capability of res.company (house style), merged by the registry
     _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
@@ -37,6 +38,20 @@ class ResCompany(models.Model):
         help="Up to this coefficient of variation a client is class Y; beyond it class Z (unpredictable).",
     )
     discipline_abc_computed_on = fields.Date(string="ABC-XYZ Computed On", readonly=True, copy=False)
+    discipline_ltv_margin = fields.Float(
+        string="Margin for the LTV (%)",
+        default=100.0,
+        digits=(16, 1),
+        help="P of LTV = S x C x P x t: the company's gross margin on its sales. At 100 the LTV is in revenue.",
+    )
+    discipline_ltv_lifetime_months = fields.Float(
+        string="Average Months as a Client (t)",
+        readonly=True,
+        copy=False,
+        digits=(16, 1),
+        help="t of LTV: the average, over the company's clients, of the months from their first to their last"
+        " purchase; computed with the ABC-XYZ classes.",
+    )
 
     @api.constrains("discipline_abc_months", "discipline_abc_share_a", "discipline_abc_share_b")
     def _check_abc_policy(self):
@@ -72,6 +87,17 @@ class ResCompany(models.Model):
                     )
                 )
 
+    @api.constrains("discipline_ltv_margin")
+    def _check_ltv_margin(self):
+        for company in self:
+            if not 0 < company.discipline_ltv_margin <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "The margin for the LTV is more than 0 and at most 100 %%, not %(margin)s %%.",
+                        margin=company.discipline_ltv_margin,
+                    )
+                )
+
     @api.model
     def _discipline_policy_fields(self):
         """The discipline administrator sets the ABC-XYZ policy with the other policies."""
@@ -81,4 +107,5 @@ class ResCompany(models.Model):
             "discipline_abc_share_b",
             "discipline_xyz_limit_x",
             "discipline_xyz_limit_y",
+            "discipline_ltv_margin",
         }

@@ -441,3 +441,82 @@ class TestShareOfWallet(AbcXyzCase):
             card.discipline_wallet_total = 4000.0
         self.assertEqual(self.clients[0].discipline_wallet_potential, 4000.0)
         self.assertEqual(self.clients[0].discipline_wallet_date, fields.Date.today())
+
+
+@tagged("post_install", "-at_install")
+class TestLifetimeValue(AbcXyzCase):
+    """AN-3: LTV = S x C x P x t per client and per segment, and the repeat-purchase funnel."""
+
+    def _purchases(self):
+        self.company.with_user(self.discipline_admin).discipline_ltv_margin = 50.0
+        client_a, client_b = self.clients[:2]
+        self._turnover(client_a, {"2026-01": 1000.0, "2026-03": 3000.0})
+        self._turnover(client_b, {"2026-02": 600.0})
+        self._recompute()
+        return client_a, client_b
+
+    def test_each_factor_and_the_value(self):
+        client_a, client_b = self._purchases()
+        figures = [
+            (
+                client.discipline_purchase_count,
+                client.discipline_average_purchase,
+                client.discipline_purchase_frequency,
+                client.discipline_lifetime_months,
+                client.discipline_ltv,
+            )
+            for client in (client_a, client_b)
+        ]
+        # t = the average months as a client: (3 + 1) / 2; A: 2,000 x 2/3 x 50 % x 2; B: 600 x 1 x 50 % x 2
+        self.assertEqual(figures, [(2, 2000.0, 0.667, 3.0, 1333.33), (1, 600.0, 1.0, 1.0, 600.0)])
+        self.assertEqual(self.company.discipline_ltv_lifetime_months, 2.0)
+
+    def test_a_won_deal_is_a_purchase_of_the_commercial_client(self):
+        client = self.clients[0]
+        contact = self.env["res.partner"].with_user(self.salesperson).create(self.contact_vals(client))
+        lead = self.Lead.create(self.deal_vals(partner_id=contact.id, expected_revenue=2500.0))
+        with freeze_time("2025-11-20"):
+            lead.write({"stage_id": self.stage_won.id})
+        self._turnover(client, {"2026-01": 500.0})
+        self._recompute()
+        self.assertEqual(
+            (client.discipline_purchase_count, client.discipline_average_purchase, client.discipline_lifetime_months),
+            (2, 1500.0, 3.0),
+        )
+        self.assertFalse(contact.discipline_purchase_count)
+
+    def test_repeat_purchase_funnel(self):
+        self._purchases()
+        Report = self.env["sales.discipline.repeat.report"].with_user(self.salesperson)
+        rows = Report.search([("company_id", "=", self.company.id)])
+        self.assertEqual(
+            [(row.purchase_number, row.client_count, row.conversion) for row in rows], [(1, 2, 0.0), (2, 1, 50.0)]
+        )
+
+    def test_ltv_per_segment(self):
+        _client_a, client_b = self._purchases()
+        other_industry = self.env["res.partner.industry"].create({"name": "Retail"})
+        client_b.industry_id = other_industry
+        groups = (
+            self.env["res.partner"]
+            .with_user(self.head)
+            .read_group([("discipline_purchase_count", ">", 0)], ["discipline_ltv:avg"], ["industry_id"])
+        )
+        self.assertEqual(
+            {group["industry_id"][1]: group["discipline_ltv"] for group in groups},
+            {self.industry.name: 1333.33, "Retail": 600.0},
+        )
+
+    def test_the_value_is_not_typed_and_the_margin_is_checked(self):
+        self.assertRefused(
+            AccessError,
+            "The lifetime value of a client is computed from its purchases, not typed.",
+            self.clients[0].with_user(self.head).write,
+            {"discipline_ltv": 1.0},
+        )
+        self.assertRefused(
+            ValidationError,
+            "The margin for the LTV is more than 0 and at most 100 %, not 120.0 %.",
+            self.company.with_user(self.discipline_admin).write,
+            {"discipline_ltv_margin": 120.0},
+        )
