@@ -12,7 +12,30 @@ ABC_XYZ_FIELDS = frozenset(
     }
 )
 
-# Everything in one statement: the won deals and the imported turnover of the window per client and month, the
+# A client's purchases, one row each (company, commercial client, day, amount in the company's currency): the won
+# deals, the months of imported turnover, and where Sales is installed the confirmed orders (a won deal with a
+# confirmed order is counted through its order, not twice).
+WON_DEALS_SQL = """
+SELECT lead.company_id, partner.commercial_partner_id AS client_id, lead.date_closed::date AS day,
+       lead.expected_revenue AS amount
+  FROM crm_lead lead
+  JOIN crm_stage stage ON stage.id = lead.stage_id AND stage.is_won
+  JOIN res_partner partner ON partner.id = lead.partner_id
+ WHERE lead.active AND lead.date_closed IS NOT NULL AND lead.company_id IS NOT NULL %(without_orders)s
+"""
+DEALS_WITHOUT_ORDERS_SQL = """
+   AND NOT EXISTS (SELECT 1 FROM sale_order sale WHERE sale.opportunity_id = lead.id AND sale.state = 'sale')
+"""
+TURNOVER_SQL = "SELECT company_id, partner_id, month, amount FROM sales_discipline_client_turnover"
+SALE_ORDERS_SQL = """
+SELECT sale.company_id, partner.commercial_partner_id, sale.date_order::date,
+       sale.amount_untaxed / COALESCE(NULLIF(sale.currency_rate, 0), 1)
+  FROM sale_order sale
+  JOIN res_partner partner ON partner.id = sale.partner_id
+ WHERE sale.state = 'sale'
+"""
+
+# Everything in one statement: the purchases of the window per client and month, the
 # client's revenue and the sum of the squares of its monthly amounts (the months without a purchase count as 0, so
 # that the variation measures regularity), a shared card ranked in the company where it bought the most, the
 # running share of revenue per company, and only the cards whose figures change written.
@@ -28,24 +51,14 @@ WITH policy AS (
            discipline_xyz_limit_y AS limit_y
       FROM res_company
 ),
-purchases AS (
-    SELECT lead.company_id, partner.commercial_partner_id AS client_id,
-           date_trunc('month', lead.date_closed)::date AS month, lead.expected_revenue AS amount
-      FROM crm_lead lead
-      JOIN policy ON policy.company_id = lead.company_id
-      JOIN crm_stage stage ON stage.id = lead.stage_id AND stage.is_won
-      JOIN res_partner partner ON partner.id = lead.partner_id
-     WHERE lead.active AND lead.date_closed >= policy.start AND lead.date_closed < policy.stop
-    UNION ALL
-    SELECT turnover.company_id, turnover.partner_id, turnover.month, turnover.amount
-      FROM sales_discipline_client_turnover turnover
-      JOIN policy ON policy.company_id = turnover.company_id
-     WHERE turnover.month >= policy.start AND turnover.month < policy.stop
-),
+purchases AS (%(purchases)s),
 monthly AS (
-    SELECT company_id, client_id, month, SUM(amount) AS amount
+    SELECT purchases.company_id, purchases.client_id, date_trunc('month', purchases.day)::date AS month,
+           SUM(purchases.amount) AS amount
       FROM purchases
-     GROUP BY company_id, client_id, month
+      JOIN policy ON policy.company_id = purchases.company_id
+     WHERE purchases.day >= policy.start AND purchases.day < policy.stop
+     GROUP BY purchases.company_id, purchases.client_id, date_trunc('month', purchases.day)
 ),
 per_company AS (
     SELECT monthly.company_id, monthly.client_id, SUM(monthly.amount) AS revenue,
@@ -159,18 +172,34 @@ class ResPartner(models.Model):
     @api.model
     def _discipline_recompute_abc_xyz(self):
         """Classify every company's clients in one statement; returns how many cards changed."""
-        self.env["crm.lead"].flush_model(["company_id", "partner_id", "stage_id", "date_closed", "expected_revenue"])
-        self.env["sales.discipline.client.turnover"].flush_model()
         self.env["res.company"].flush_model()
         self.flush_model(["company_id", "commercial_partner_id", *ABC_XYZ_FIELDS])
         today = fields.Date.context_today(self)
-        self.env.cr.execute(SQL(RECOMPUTE_SQL, today=today))
+        self.env.cr.execute(SQL(RECOMPUTE_SQL, today=today, purchases=self._discipline_purchases_sql()))
         changed = self.env.cr.rowcount
         self.invalidate_model(list(ABC_XYZ_FIELDS))
         # a technical stamp beside the figures, set in the same way as they are
         self.env.cr.execute(SQL("UPDATE res_company SET discipline_abc_computed_on = %s", today))
         self.env["res.company"].invalidate_model(["discipline_abc_computed_on"])
         return changed
+
+    @api.model
+    def _discipline_purchases_sql(self):
+        """The purchases of every client, as one SELECT (see WON_DEALS_SQL), with what it reads written first.
+        Sales is a soft dependency: its confirmed orders count where it is installed."""
+        self.env["crm.lead"].flush_model(["company_id", "partner_id", "stage_id", "date_closed", "expected_revenue"])
+        self.env["sales.discipline.client.turnover"].flush_model()
+        sources = [SQL(TURNOVER_SQL)]
+        without_orders = SQL()
+        if "sale.order" in self.env:
+            Order = self.env["sale.order"]
+            Order.flush_model(["company_id", "partner_id", "date_order", "state", "amount_untaxed", "currency_rate"])
+            sources.append(SQL(SALE_ORDERS_SQL))
+            if "opportunity_id" in Order._fields:  # sale_crm
+                Order.flush_model(["opportunity_id"])
+                without_orders = SQL(DEALS_WITHOUT_ORDERS_SQL)
+        sources.insert(0, SQL(WON_DEALS_SQL, without_orders=without_orders))
+        return SQL(" UNION ALL ").join(sources)
 
     @api.model
     def _cron_discipline_recompute_abc_xyz(self):

@@ -13,21 +13,13 @@ LTV_FIELDS = frozenset(
     }
 )
 
-# Every purchase of every client (a won deal, or a month of imported turnover), per client: their number, the
+# Every purchase of every client (res_partner_abc_xyz.WON_DEALS_SQL: a won deal, a month of imported turnover, a
+# confirmed order where Sales is installed), per client: their number, the
 # average, the months spanned from the first to the last, the company where the client bought most; per company
 # the average of those spans (the lifetime t of seed 001 #9), written on the company in the same statement; per
 # client LTV = S x C x P x t. Only the cards whose figures change are written.
 LTV_SQL = """
-WITH purchases AS (
-    SELECT lead.company_id, partner.commercial_partner_id AS client_id,
-           date_trunc('month', lead.date_closed)::date AS month, lead.expected_revenue AS amount
-      FROM crm_lead lead
-      JOIN crm_stage stage ON stage.id = lead.stage_id AND stage.is_won
-      JOIN res_partner partner ON partner.id = lead.partner_id
-     WHERE lead.active AND lead.date_closed IS NOT NULL AND lead.company_id IS NOT NULL
-    UNION ALL
-    SELECT company_id, partner_id, month, amount FROM sales_discipline_client_turnover
-),
+WITH purchases AS (%(purchases)s),
 per_company AS (
     SELECT client_id, company_id, SUM(amount) AS revenue FROM purchases GROUP BY client_id, company_id
 ),
@@ -38,7 +30,7 @@ per_client AS (
     SELECT purchases.client_id, main_company.company_id, COUNT(*) AS purchases, SUM(amount) AS revenue,
            (EXTRACT(YEAR FROM age(MAX(month), MIN(month))) * 12 + EXTRACT(MONTH FROM age(MAX(month), MIN(month))) + 1)
                ::numeric AS lifetime
-      FROM purchases
+      FROM (SELECT client_id, date_trunc('month', day)::date AS month, amount FROM purchases) AS purchases
       JOIN main_company ON main_company.client_id = purchases.client_id
      GROUP BY purchases.client_id, main_company.company_id
     HAVING SUM(amount) > 0
@@ -143,10 +135,9 @@ class ResPartner(models.Model):
     def _discipline_recompute_abc_xyz(self):
         """The lifetime values are recomputed with the classes, from the same purchases, in one more statement."""
         changed = super()._discipline_recompute_abc_xyz()
-        self.env["crm.lead"].flush_model(["company_id", "partner_id", "stage_id", "date_closed", "expected_revenue"])
         self.env["res.company"].flush_model(["discipline_ltv_margin"])
         self.flush_model(["commercial_partner_id", *LTV_FIELDS])
-        self.env.cr.execute(SQL(LTV_SQL))
+        self.env.cr.execute(SQL(LTV_SQL, purchases=self._discipline_purchases_sql()))
         self.invalidate_model(list(LTV_FIELDS))
         self.env["res.company"].invalidate_model(["discipline_ltv_lifetime_months"])
         return changed

@@ -86,9 +86,39 @@ env.cr.rollback()
 """
 
 
+# AN-2, AN-3: with Sales (and so sale_crm), confirmed orders are purchases; a won deal with a confirmed order is
+# counted through its order only. Orders of last month: the ABC-XYZ window is the full months before this one.
+SALE_ANALYTICS_SCRIPT = """
+from datetime import timedelta
+from odoo import fields
+
+client = env["res.partner"].create({"name": "Orders LLC", "is_company": True})
+product = env["product.product"].create({"name": "Valve", "list_price": 1000.0})
+last_month = fields.Datetime.now().replace(day=1) - timedelta(days=10)
+won = env["crm.stage"].search([("is_won", "=", True)], limit=1)
+deal = env["crm.lead"].create(
+    {"name": "Valves", "type": "opportunity", "partner_id": client.id, "expected_revenue": 5000.0}
+)
+deal.write({"stage_id": won.id})
+deal.write({"date_closed": last_month})
+for quantity, opportunity in ((2, deal), (1, env["crm.lead"])):
+    order = env["sale.order"].create({
+        "partner_id": client.id,
+        "opportunity_id": opportunity.id,
+        "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": quantity})],
+    })
+    order.action_confirm()
+    order.date_order = last_month
+env["res.partner"]._discipline_recompute_abc_xyz()
+print("ANALYTICS", client.discipline_abc_revenue, client.discipline_purchase_count, client.discipline_abc_class)
+env.cr.rollback()
+"""
+
+
 @tagged("post_install", "-at_install", "sd_install")
 class TestClientStatusWithSales(SubprocessDatabaseCase):
-    """CL-6: with the Sales app installed, a confirmed sale order makes the client active."""
+    """CL-6: with the Sales app installed, a confirmed sale order makes the client active. AN-2, AN-3: its
+    confirmed orders are purchases, and a won deal with an order is not counted twice."""
 
     def test_confirmed_sale_order_makes_the_client_active(self):
         db = f"sd_sale_{uuid.uuid4().hex[:8]}"
@@ -106,5 +136,8 @@ class TestClientStatusWithSales(SubprocessDatabaseCase):
             checked = self._odoo(db, "--no-http", "--log-level=warn", command="shell", stdin=SALE_STATUS_SCRIPT)
             self.assertEqual(checked.returncode, 0, checked.stderr)
             self.assertIn("STATUS active True", checked.stdout)
+            counted = self._odoo(db, "--no-http", "--log-level=warn", command="shell", stdin=SALE_ANALYTICS_SCRIPT)
+            self.assertEqual(counted.returncode, 0, counted.stderr)
+            self.assertIn("ANALYTICS 3000.0 2 a", counted.stdout, counted.stdout[-2000:] + counted.stderr[-2000:])
         finally:
             self._drop(db)
