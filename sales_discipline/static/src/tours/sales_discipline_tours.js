@@ -470,6 +470,10 @@ function analyticsSteps(t) {
             run: "goToUrl /odoo/action-sales_discipline.res_partner_action_abc_xyz",
         },
         {
+            content: "the matrix is open (not the report before it, which has a list too)",
+            trigger: ".o_breadcrumb:contains(ABC-XYZ)",
+        },
+        {
             trigger: ".o_switch_view.o_list",
             run: "click",
         },
