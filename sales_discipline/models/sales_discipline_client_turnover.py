@@ -132,7 +132,8 @@ class SalesDisciplineClientTurnover(models.Model):
         return super()._load_records_create(vals_list)
 
     def write(self, vals):
-        """A corrected month is still saved as its first day."""
+        """A corrected row keeps the rules of a new one: its month saved as the first day, its client looked up,
+        one row per client and month."""
         vals = dict(vals)
         self._normalize_month(vals)
         if vals.get("client"):
@@ -164,7 +165,7 @@ class SalesDisciplineClientTurnover(models.Model):
         refused by name. One statement for the whole file, whatever its number of rows."""
         named = [vals for vals in vals_list if vals.get("client") and not vals.get("partner_id")]
         for vals in vals_list:
-            if vals.get("partner_id"):
+            if vals.get("partner_id") or not vals.get("client"):
                 vals.pop("client", None)
         if not named:
             return

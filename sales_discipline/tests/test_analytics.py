@@ -249,6 +249,14 @@ class TestClientTurnoverImport(AbcXyzCase):
         )
         self.assertFalse(self.Turnover.search([]))
 
+    def test_a_row_without_client_is_refused(self):
+        result = self._load([["", "2026-03-01", "100"]])
+        self.assertFalse(result["ids"])
+        self.assertEqual(
+            [message["message"] for message in result["messages"]],
+            ["Missing required value for the field 'Client' (partner_id)"],
+        )
+
     def test_an_ambiguous_name_is_refused(self):
         self.env["res.partner"].create({"name": "Client 0 LLC", "is_company": True, "vat": "990000001"})
         self.assertRefused(
