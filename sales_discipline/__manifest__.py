@@ -54,6 +54,7 @@
         "report/sales_discipline_standup_views.xml",
         "report/crm_lead_report_views.xml",
         "report/sales_discipline_repeat_report_views.xml",
+        "report/sales_discipline_stage_funnel_views.xml",
         "views/sales_discipline_contest_views.xml",
         "views/sales_discipline_contest_standing_views.xml",
         "views/sales_discipline_warning_views.xml",

@@ -31,3 +31,4 @@ from . import test_scorecards
 from . import test_analytics
 from . import test_standard_reports
 from . import test_xlsx_export
+from . import test_funnel
