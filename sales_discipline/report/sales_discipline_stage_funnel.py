@@ -21,20 +21,19 @@ class SalesDisciplineStageFunnel(models.Model):
     _rec_name = "stage_id"
 
     lead_id = fields.Many2one("crm.lead", string="Deal", readonly=True)
-    stage_id = fields.Many2one("crm.stage", string="Stage", readonly=True)
+    stage_id = fields.Many2one("crm.stage", readonly=True)
     team_id = fields.Many2one("crm.team", string="Pipeline", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     date_in = fields.Datetime(string="Entered", readonly=True)
     deal_type = fields.Selection(DEAL_TYPES, readonly=True)
-    source_id = fields.Many2one("utm.source", string="Source", readonly=True)
+    source_id = fields.Many2one("utm.source", readonly=True)
     medium_id = fields.Many2one("utm.medium", string="Channel", readonly=True)
     industry_id = fields.Many2one("res.partner.industry", string="Segment (Industry)", readonly=True)
-    country_id = fields.Many2one("res.country", string="Country", readonly=True)
-    state_id = fields.Many2one("res.country.state", string="State", readonly=True)
+    country_id = fields.Many2one("res.country", readonly=True)
+    state_id = fields.Many2one("res.country.state", readonly=True)
     entered = fields.Integer(string="Entered the Stage", readonly=True)
     moved_on = fields.Integer(
-        string="Moved On",
         readonly=True,
         help="Left the stage for another stage, not a won one (see Won from the Stage).",
     )
