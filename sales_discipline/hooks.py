@@ -48,6 +48,8 @@ PRECREATED_COLUMNS = (
 PARTNER_KEY_COLUMNS = ("vat_normalized", "phone_normalized", "mobile_normalized", "email_domain", "name_normalized")
 DEAL_COLUMNS = ("date_started", "deal_type", "cycle_days")
 PARTNER_BATCH = 20000
+# The addon's SQL view that reads the deal columns _fill_deals retypes.
+DEAL_VIEW, DEAL_VIEW_MODEL = "sales_discipline_stage_funnel", "sales.discipline.stage.funnel"
 # Created by mail.activity's init(); not a field, so Odoo does not drop it at uninstall.
 ACTIVITY_INDEX = "mail_activity_discipline_step_idx"
 # Odoo's own rules that the addon narrows (SE-2), with the domains crm ships.
@@ -174,6 +176,9 @@ def _fill_deals(env, client_status=None):
         # a deal without a client gets the type of a partner without status (False), as in the compute
         with_client = DEAL_TYPE_BY_CLIENT_STATUS.get(client_status, "new_sale")
         without_client = DEAL_TYPE_BY_CLIENT_STATUS.get(False, "new_sale")
+        # PostgreSQL does not retype a column a view reads: at install the addon's views do not exist yet, but
+        # where the hook runs again on an installed database the funnel's view is dropped and made again after
+        env.cr.execute(SQL("DROP VIEW IF EXISTS %s", SQL.identifier(DEAL_VIEW)))
         env.cr.execute(
             SQL(
                 """ALTER TABLE crm_lead
@@ -188,6 +193,8 @@ def _fill_deals(env, client_status=None):
                 cycle_days=CYCLE_DAYS_SQL,
             )
         )
+        if DEAL_VIEW_MODEL in env:
+            env[DEAL_VIEW_MODEL].init()
         env.cr.execute(SQL("SELECT count(*) FROM crm_lead"))
         return env.cr.fetchone()[0]
     env.cr.execute(
