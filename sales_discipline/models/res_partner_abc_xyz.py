@@ -163,10 +163,32 @@ class ResPartner(models.Model):
         string="Months With Purchases", readonly=True, copy=False, aggregator="avg"
     )
 
+    @api.model
+    def _discipline_purchase_fields(self):
+        """The figures the nightly statements compute from a client's purchases; each capability adds its own."""
+        return set(ABC_XYZ_FIELDS)
+
+    def _discipline_check_not_typed(self, vals_list):
+        """The figures are computed, never typed, on any path (form, RPC, import): only the recompute sets them,
+        in SQL. Odoo's ``readonly`` only keeps them out of the forms."""
+        if self.env.su:
+            return
+        typed = self._discipline_purchase_fields() & {name for vals in vals_list for name in vals}
+        if typed:
+            label = self._fields[sorted(typed)[0]]._description_string(self.env)
+            raise AccessError(
+                self.env._("“%(figure)s” of a client is computed from its purchases, not typed.", figure=label)
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A card created or imported with a class or a lifetime value is refused (see _discipline_check_not_typed)."""
+        self._discipline_check_not_typed(vals_list)
+        return super().create(vals_list)
+
     def write(self, vals):
-        """The classes are computed, never typed: only the recompute (as superuser, in SQL) sets them."""
-        if ABC_XYZ_FIELDS & set(vals) and not self.env.su:
-            raise AccessError(self.env._("The ABC-XYZ class of a client is computed from its purchases, not typed."))
+        """See _discipline_check_not_typed."""
+        self._discipline_check_not_typed([vals])
         return super().write(vals)
 
     @api.model

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 LTV_FIELDS = frozenset(
@@ -125,11 +124,10 @@ class ResPartner(models.Model):
         " average months its clients stay (t), both in the company's discipline policies.",
     )
 
-    def write(self, vals):
-        """The lifetime value is computed, never typed: only the recompute (in SQL) sets it."""
-        if LTV_FIELDS & set(vals) and not self.env.su:
-            raise AccessError(self.env._("The lifetime value of a client is computed from its purchases, not typed."))
-        return super().write(vals)
+    @api.model
+    def _discipline_purchase_fields(self):
+        """The lifetime value's figures are computed, never typed, like the classes."""
+        return super()._discipline_purchase_fields() | LTV_FIELDS
 
     @api.model
     def _discipline_recompute_abc_xyz(self):

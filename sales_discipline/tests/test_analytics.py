@@ -162,15 +162,31 @@ class TestAbcXyzRights(AbcXyzCase):
     def test_the_classes_are_not_typed(self):
         self.assertRefused(
             AccessError,
-            "The ABC-XYZ class of a client is computed from its purchases, not typed.",
+            "“ABC Class” of a client is computed from its purchases, not typed.",
             self.clients[0].with_user(self.salesperson).write,
             {"discipline_abc_class": "a"},
         )
         self.assertRefused(
             AccessError,
-            "The ABC-XYZ class of a client is computed from its purchases, not typed.",
+            "“Revenue in the ABC Window” of a client is computed from its purchases, not typed.",
             self.clients[0].with_user(self.head).write,
             {"discipline_abc_revenue": 1.0},
+        )
+
+    def test_a_card_cannot_be_created_or_imported_with_a_class(self):
+        Partner = self.env["res.partner"].with_user(self.head)
+        vals = self.company_vals(name="Typed LLC", email="info@typed.example", phone="+7 495 700-11-11")
+        self.assertRefused(
+            AccessError,
+            "“ABC Class” of a client is computed from its purchases, not typed.",
+            Partner.create,
+            {**vals, "discipline_abc_class": "a"},
+        )
+        result = Partner.load(["name", "is_company", "discipline_ltv"], [["Imported LLC", "1", "99999"]])
+        self.assertFalse(result["ids"])
+        self.assertEqual(
+            [message["message"] for message in result["messages"]],
+            ["“Lifetime Value (LTV)” of a client is computed from its purchases, not typed."],
         )
 
     def test_only_the_head_recomputes_on_demand(self):
@@ -385,11 +401,19 @@ class TestShareOfWallet(AbcXyzCase):
         client = self.clients[0]
         self._turnover(client, {"2026-03": 1000.0, "2026-04": 2000.0})
         self._recompute()
+        self.env.cr.flush()  # the card exists before the estimate: Odoo tracks no record created in the transaction
         with freeze_time("2026-07-20"):
             client.with_user(self.salesperson).write(
                 {"discipline_wallet_total": 10000.0, "discipline_crosssell_potential": 2000.0}
             )
         self.assertEqual(client.discipline_wallet_date, date(2026, 7, 20))
+        self.env.flush_all()
+        self.env.cr.flush()  # tracking values are written when the transaction is flushed
+        client.invalidate_recordset(["message_ids"])
+        tracked = client.message_ids.tracking_value_ids.filtered(
+            lambda value: value.field_id.name == "discipline_wallet_total"
+        )
+        self.assertEqual(tracked.new_value_float, 10000.0, "the estimate is kept in the chatter")
         self.assertEqual(
             (client.discipline_wallet_share, client.discipline_upsell_potential, client.discipline_wallet_potential),
             (30.0, 7000.0, 9000.0),
@@ -518,7 +542,7 @@ class TestLifetimeValue(AbcXyzCase):
     def test_the_value_is_not_typed_and_the_margin_is_checked(self):
         self.assertRefused(
             AccessError,
-            "The lifetime value of a client is computed from its purchases, not typed.",
+            "“Lifetime Value (LTV)” of a client is computed from its purchases, not typed.",
             self.clients[0].with_user(self.head).write,
             {"discipline_ltv": 1.0},
         )

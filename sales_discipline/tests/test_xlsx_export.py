@@ -78,6 +78,32 @@ class TestXlsxWorkbook(XlsxCase):
             [sheet.cell(row=row, column=column).value for row in (2, 3, 4)], ["Pumps 1", "Pumps 2", "Pumps 3"]
         )
 
+    def test_a_list_of_activities_another_model_gives_its_workbook(self):
+        """The action is bound to activities too: their list's columns, their own access rules (a step on a deal
+        the user cannot read is not a row)."""
+        self.env["ir.config_parameter"].set_param("sales_discipline.export_salesperson", "True")
+        steps = self.deals.sudo().activity_ids
+        export = self.Export.with_user(self.salesperson).create({"res_model": "mail.activity", "title": "Steps"})
+        names = export._discipline_columns()
+        self.assertIn("summary", names)
+        buffer = io.BytesIO()
+        rows = write_workbook(
+            export._discipline_records_model(),
+            [("id", "in", steps.ids)],
+            names,
+            buffer,
+            sheet_title="Steps",
+            total_label="Total",
+        )
+        self.assertEqual(rows, len(self.own.activity_ids), "the colleague's deal's step is not the salesperson's")
+        buffer.seek(0)
+        sheet = openpyxl.load_workbook(buffer).active
+        column = names.index("summary") + 1
+        self.assertEqual(
+            sorted(sheet.cell(row=row, column=column).value for row in range(2, rows + 2)),
+            sorted(self.own.activity_ids.mapped("summary")),
+        )
+
     def test_rows_are_read_in_chunks_whatever_their_number(self):
         with patch("odoo.addons.sales_discipline.report.sales_discipline_xlsx.CHUNK", 2):
             rows, _names, sheet = self._workbook(self.head)
