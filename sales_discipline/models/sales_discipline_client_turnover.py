@@ -2,18 +2,13 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, format_date
 
-# Each key of the file matched to the active commercial cards, by VAT without spaces and punctuation and by name
-# without case: two hash joins, one pass over the cards each, whatever the number of keys.
-CLIENT_LOOKUP_SQL = """
-WITH keys AS (SELECT key FROM unnest(%(keys)s::text[]) AS key)
-SELECT keys.key, 'vat', partner.id
-  FROM keys
-  JOIN res_partner partner
-    ON upper(regexp_replace(partner.vat, '[\\W_]+', '', 'g')) = upper(regexp_replace(keys.key, '[\\W_]+', '', 'g'))
- WHERE partner.parent_id IS NULL AND partner.active AND partner.vat IS NOT NULL
-UNION ALL
-SELECT keys.key, 'name', partner.id
-  FROM keys
+from .partner_keys import normalize_vat
+
+# The keys of the file matched by name (case and surrounding spaces aside) to the active commercial cards: one hash
+# join, one pass over the cards, whatever the number of keys. VATs go through the indexed key of CL-5.
+CLIENT_NAME_LOOKUP_SQL = """
+SELECT keys.key, partner.id
+  FROM unnest(%(keys)s::text[]) AS keys(key)
   JOIN res_partner partner ON lower(btrim(partner.name)) = lower(keys.key)
  WHERE partner.parent_id IS NULL AND partner.active
 """
@@ -162,7 +157,7 @@ class SalesDisciplineClientTurnover(models.Model):
     def _resolve_clients(self, vals_list):
         """Find the card of each row's ``client`` among the commercial cards the user may read: by VAT (spaces and
         punctuation aside) first, else by exact name (case aside); a row whose client is unknown or ambiguous is
-        refused by name. One statement for the whole file, whatever its number of rows."""
+        refused by name. The same few statements for the whole file, whatever its number of rows."""
         named = [vals for vals in vals_list if vals.get("client") and not vals.get("partner_id")]
         for vals in vals_list:
             if vals.get("partner_id") or not vals.get("client"):
@@ -170,19 +165,27 @@ class SalesDisciplineClientTurnover(models.Model):
         if not named:
             return
         keys = sorted({vals["client"].strip() for vals in named})
-        self.env["res.partner"].flush_model(["name", "vat", "parent_id", "active"])
-        self.env.cr.execute(SQL(CLIENT_LOOKUP_SQL, keys=keys))
+        Partner = self.env["res.partner"]
+        vats = {key: normalize_vat(key) for key in keys}
+        by_vat = {}
+        # the VAT key the duplicate check keeps (res_partner_duplicates.py), indexed; the user's rules apply
+        for partner in Partner.search_fetch(
+            [("parent_id", "=", False), ("vat_normalized", "in", [vat for vat in vats.values() if vat])],
+            ["vat_normalized"],
+        ):
+            by_vat.setdefault(partner.vat_normalized, set()).add(partner.id)
+        Partner.flush_model(["name", "parent_id", "active"])
+        self.env.cr.execute(SQL(CLIENT_NAME_LOOKUP_SQL, keys=keys))
         found = self.env.cr.fetchall()
-
-        readable = set(self.env["res.partner"].search([("id", "in", [row[2] for row in found])]).ids)
-        matches = {}
-        for key, kind, partner_id in found:
+        readable = set(Partner.search([("id", "in", [partner_id for _key, partner_id in found])]).ids)
+        by_name = {}
+        for key, partner_id in found:
             if partner_id in readable:
-                matches.setdefault(key, {}).setdefault(kind, set()).add(partner_id)
+                by_name.setdefault(key, set()).add(partner_id)
+        matches = {key: by_vat.get(vats[key]) or by_name.get(key) or set() for key in keys}
         for vals in named:
             key = vals.pop("client").strip()
-            by_kind = matches.get(key, {})
-            partner_ids = by_kind.get("vat") or by_kind.get("name") or set()
+            partner_ids = set(matches[key])
             if not partner_ids:
                 raise ValidationError(self.env._('No client card has the VAT or name "%(client)s".', client=key))
             if len(partner_ids) > 1:
