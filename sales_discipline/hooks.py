@@ -48,8 +48,6 @@ PRECREATED_COLUMNS = (
 PARTNER_KEY_COLUMNS = ("vat_normalized", "phone_normalized", "mobile_normalized", "email_domain", "name_normalized")
 DEAL_COLUMNS = ("date_started", "deal_type", "cycle_days")
 PARTNER_BATCH = 20000
-# The addon's SQL view that reads the deal columns _fill_deals retypes.
-DEAL_VIEW, DEAL_VIEW_MODEL = "sales_discipline_stage_funnel", "sales.discipline.stage.funnel"
 # Created by mail.activity's init(); not a field, so Odoo does not drop it at uninstall.
 ACTIVITY_INDEX = "mail_activity_discipline_step_idx"
 # Odoo's own rules that the addon narrows (SE-2), with the domains crm ships.
@@ -161,6 +159,35 @@ CYCLE_DAYS_SQL = SQL(
 )
 
 
+def _drop_views_reading(cr, table, columns):
+    """Drop the SQL views (the report models', any module's) that read these columns of ``table``; their names."""
+    cr.execute(
+        SQL(
+            """SELECT DISTINCT view.relname
+                 FROM pg_depend dependency
+                 JOIN pg_rewrite rewrite ON rewrite.oid = dependency.objid
+                 JOIN pg_class view ON view.oid = rewrite.ev_class AND view.relkind = 'v'
+                 JOIN pg_class source ON source.oid = dependency.refobjid
+                 JOIN pg_attribute attribute
+                   ON attribute.attrelid = source.oid AND attribute.attnum = dependency.refobjsubid
+                WHERE source.relname = %s AND attribute.attname = ANY(%s)""",
+            table,
+            list(columns),
+        )
+    )
+    views = [name for (name,) in cr.fetchall()]
+    for name in views:
+        cr.execute(SQL("DROP VIEW %s", SQL.identifier(name)))
+    return views
+
+
+def _remake_views(env, views):
+    """Make again the dropped views of the models loaded (the others are made when their module loads)."""
+    for model in env.registry.values():
+        if not model._auto and model._table in views:
+            env[model._name].init()
+
+
 @_timed("sales_discipline install: start date, type and length of the deals")
 def _fill_deals(env, client_status=None):
     """The start date is the creation date (the addon fixes it from then on), the type is the one
@@ -177,8 +204,8 @@ def _fill_deals(env, client_status=None):
         with_client = DEAL_TYPE_BY_CLIENT_STATUS.get(client_status, "new_sale")
         without_client = DEAL_TYPE_BY_CLIENT_STATUS.get(False, "new_sale")
         # PostgreSQL does not retype a column a view reads: at install the addon's views do not exist yet, but
-        # where the hook runs again on an installed database the funnel's view is dropped and made again after
-        env.cr.execute(SQL("DROP VIEW IF EXISTS %s", SQL.identifier(DEAL_VIEW)))
+        # where the hook runs again on an installed database they are dropped and made again after
+        views = _drop_views_reading(env.cr, "crm_lead", DEAL_COLUMNS)
         env.cr.execute(
             SQL(
                 """ALTER TABLE crm_lead
@@ -193,8 +220,7 @@ def _fill_deals(env, client_status=None):
                 cycle_days=CYCLE_DAYS_SQL,
             )
         )
-        if DEAL_VIEW_MODEL in env:
-            env[DEAL_VIEW_MODEL].init()
+        _remake_views(env, views)
         env.cr.execute(SQL("SELECT count(*) FROM crm_lead"))
         return env.cr.fetchone()[0]
     env.cr.execute(
